@@ -1,0 +1,31 @@
+using Confluent.Kafka;
+using KafkaWsProxy.Bridge.Logging;
+
+namespace KafkaWsProxy.Bridge.Kafka;
+
+/// <summary>The bridge's one admin client, for metadata.</summary>
+internal sealed class AdminClientHandle : IDisposable
+{
+    private readonly IAdminClient _client;
+
+    public AdminClientHandle(KafkaClientConfigFactory configFactory, ILogger<AdminClientHandle> logger)
+    {
+        _client = new AdminClientBuilder(configFactory.CreateAdminConfig())
+            .SetErrorHandler((client, error) =>
+                BridgeLog.KafkaClientError(logger, client.Name, error.Code.ToString(), error.IsFatal, error.Reason))
+            .SetLogHandler((client, message) =>
+                BridgeLog.KafkaClientLog(logger, client.Name, message.Facility, message.Message))
+            .Build();
+    }
+
+    /// <summary>
+    /// Metadata of every topic and broker. Never names a topic: a request that
+    /// names one would auto-create it on brokers that allow that (and always on
+    /// the embedded broker).
+    /// </summary>
+    public Task<Metadata> GetClusterMetadataAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        // Confluent's metadata call is synchronous; keep it off the caller's thread.
+        Task.Run(() => _client.GetMetadata(timeout), cancellationToken);
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,66 @@
+using Confluent.Kafka;
+using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Contracts.V1;
+using Microsoft.Extensions.Options;
+
+namespace KafkaWsProxy.Bridge.Kafka;
+
+/// <summary>
+/// Builds the configuration of every Kafka client the bridge creates, so that
+/// bootstrap servers, operator overrides and per-stream credentials are
+/// applied in one place.
+/// </summary>
+internal sealed class KafkaClientConfigFactory(KafkaClusterConnection cluster, IOptions<KafkaOptions> options)
+{
+    private readonly KafkaOptions _options = options.Value;
+
+    public ProducerConfig CreateProducerConfig(KafkaCredentials? credentials)
+    {
+        var config = new ProducerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            ClientId = "kafkawsproxy-bridge",
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 5,
+            // Results need partition, offset and timestamp only; skip copying key and value back.
+            DeliveryReportFields = "timestamp,status",
+        };
+        Apply(config, _options.Client);
+        Apply(config, _options.Producer);
+        ApplyCredentials(config, credentials);
+        return config;
+    }
+
+    public AdminClientConfig CreateAdminConfig()
+    {
+        var config = new AdminClientConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            ClientId = "kafkawsproxy-bridge-admin",
+        };
+        Apply(config, _options.Client);
+        return config;
+    }
+
+    private void ApplyCredentials(ClientConfig config, KafkaCredentials? credentials)
+    {
+        if (credentials is null)
+        {
+            return;
+        }
+
+        config.SecurityProtocol = _options.SaslSecurityProtocol;
+        config.SaslMechanism = _options.SaslMechanism;
+        config.SaslUsername = credentials.Username;
+        config.SaslPassword = credentials.Password;
+    }
+
+    private static void Apply(ClientConfig config, IReadOnlyDictionary<string, string> overrides)
+    {
+        foreach (var (key, value) in overrides)
+        {
+            config.Set(key, value);
+        }
+    }
+}

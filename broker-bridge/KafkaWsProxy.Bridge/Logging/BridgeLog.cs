@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace KafkaWsProxy.Bridge.Logging;
+
+/// <summary>Every log message of the bridge. Credentials are never a parameter here.</summary>
+internal static partial class BridgeLog
+{
+    [LoggerMessage(EventId = 1, EventName = "EmbeddedBrokerStarted", Level = LogLevel.Information,
+        Message = "No Kafka bootstrap servers configured: started the embedded Kafka broker (librdkafka mock cluster) at {BootstrapServers} with topics {Topics}")]
+    public static partial void EmbeddedBrokerStarted(ILogger logger, string bootstrapServers, string topics);
+
+    [LoggerMessage(EventId = 2, EventName = "UsingKafka", Level = LogLevel.Information,
+        Message = "Using Kafka at {BootstrapServers}")]
+    public static partial void UsingKafka(ILogger logger, string bootstrapServers);
+
+    [LoggerMessage(EventId = 10, EventName = "ProduceStreamOpened", Level = LogLevel.Debug,
+        Message = "Produce stream opened for client {ClientId} on topic {Topic}")]
+    public static partial void ProduceStreamOpened(ILogger logger, string clientId, string topic);
+
+    [LoggerMessage(EventId = 11, EventName = "ProduceStreamRefused", Level = LogLevel.Information,
+        Message = "Produce stream refused for client {ClientId} on topic {Topic}: {Status} {Detail}")]
+    public static partial void ProduceStreamRefused(ILogger logger, string clientId, string topic, Grpc.Core.StatusCode status, string detail);
+
+    [LoggerMessage(EventId = 12, EventName = "ProduceStreamClosed", Level = LogLevel.Debug,
+        Message = "Produce stream closed for client {ClientId} on topic {Topic} after {Records} records")]
+    public static partial void ProduceStreamClosed(ILogger logger, string clientId, string topic, long records);
+
+    [LoggerMessage(EventId = 20, EventName = "KafkaClientError", Level = LogLevel.Warning,
+        Message = "Kafka client {ClientName} reported {KafkaError} (fatal: {IsFatal}): {Reason}")]
+    public static partial void KafkaClientError(ILogger logger, string clientName, string kafkaError, bool isFatal, string reason);
+
+    [LoggerMessage(EventId = 21, EventName = "KafkaClientLog", Level = LogLevel.Debug,
+        Message = "librdkafka {ClientName} [{Facility}] {Text}")]
+    public static partial void KafkaClientLog(ILogger logger, string clientName, string facility, string text);
+
+    [LoggerMessage(EventId = 30, EventName = "UnexpectedStreamFailure", Level = LogLevel.Error,
+        Message = "A {Stream} stream failed unexpectedly")]
+    public static partial void UnexpectedStreamFailure(ILogger logger, string stream, Exception exception);
+}

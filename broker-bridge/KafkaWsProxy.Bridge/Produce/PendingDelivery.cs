@@ -1,0 +1,52 @@
+using Confluent.Kafka;
+using KafkaWsProxy.Bridge.Kafka;
+using KafkaWsProxy.Contracts.V1;
+
+namespace KafkaWsProxy.Bridge.Produce;
+
+/// <summary>
+/// One record handed to Kafka (or refused before that), waiting for its
+/// result. Completed from librdkafka's delivery-report thread.
+/// </summary>
+internal sealed class PendingDelivery
+{
+    private readonly TaskCompletionSource<ProduceResult> _completion =
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private readonly string _messageId;
+
+    public PendingDelivery(string messageId) => _messageId = messageId;
+
+    public Task<ProduceResult> Completion => _completion.Task;
+
+    public static PendingDelivery Failed(string messageId, RecordError error)
+    {
+        var pending = new PendingDelivery(messageId);
+        pending.Fail(error);
+        return pending;
+    }
+
+    public void Fail(RecordError error) =>
+        _completion.TrySetResult(new ProduceResult { MessageId = _messageId, Error = error });
+
+    public void OnDeliveryReport(DeliveryReport<byte[]?, byte[]?> report)
+    {
+        if (report.Error.IsError)
+        {
+            Fail(KafkaErrorMapping.ToRecordError(report.Error));
+            return;
+        }
+
+        _completion.TrySetResult(new ProduceResult
+        {
+            MessageId = _messageId,
+            Position = new RecordPosition
+            {
+                Topic = report.Topic,
+                Partition = report.Partition.Value,
+                Offset = report.Offset.Value,
+                TimestampMs = report.Timestamp.UnixTimestampMs,
+            },
+        });
+    }
+}

@@ -1,0 +1,135 @@
+using System.Threading.Channels;
+using Confluent.Kafka;
+using Grpc.Core;
+using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Bridge.Kafka;
+using KafkaWsProxy.Contracts.V1;
+
+namespace KafkaWsProxy.Bridge.Produce;
+
+/// <summary>
+/// Pumps one open Produce stream: records are handed to Kafka as they arrive
+/// (many in flight), and their results are written back in input order by a
+/// single writer, batched as they become ready.
+/// </summary>
+internal sealed class ProduceStream(
+    IProducer<byte[]?, byte[]?> producer,
+    ProduceOpen open,
+    ProduceOptions options)
+{
+    private static readonly TimeSpan s_queueFullBackoff = TimeSpan.FromMilliseconds(5);
+
+    private readonly RecordMessageBuilder _messages = new(open.KeyFormat, open.ValueFormat);
+
+    public long RecordCount { get; private set; }
+
+    public async Task RunAsync(
+        IAsyncStreamReader<ProduceRequest> requests,
+        IServerStreamWriter<ProduceResponse> responses,
+        CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var inFlight = Channel.CreateBounded<PendingDelivery>(new BoundedChannelOptions(options.MaxInFlightPerStream)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+
+        var writer = WriteResultsAsync(inFlight.Reader, responses, stop.Token);
+        try
+        {
+            await ReadRecordsAsync(requests, inFlight.Writer, stop.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            // Either way, let the writer finish what was submitted: nothing handed
+            // to Kafka goes unanswered while the client is still listening.
+            inFlight.Writer.TryComplete();
+            await writer.ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReadRecordsAsync(
+        IAsyncStreamReader<ProduceRequest> requests,
+        ChannelWriter<PendingDelivery> inFlight,
+        CancellationToken cancellationToken)
+    {
+        while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            var request = requests.Current;
+            if (request.KindCase != ProduceRequest.KindOneofCase.Batch)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "Only record batches may follow the open message."));
+            }
+
+            foreach (var record in request.Batch.Records)
+            {
+                var pending = await SubmitAsync(record, cancellationToken).ConfigureAwait(false);
+                await inFlight.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+                RecordCount++;
+            }
+        }
+    }
+
+    private async ValueTask<PendingDelivery> SubmitAsync(ProduceRecord record, CancellationToken cancellationToken)
+    {
+        if (!_messages.TryBuild(record, out var message, out var invalid))
+        {
+            return PendingDelivery.Failed(record.MessageId, invalid);
+        }
+
+        var pending = new PendingDelivery(record.MessageId);
+        while (true)
+        {
+            try
+            {
+                producer.Produce(open.Topic, message, pending.OnDeliveryReport);
+                return pending;
+            }
+            catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                // librdkafka's queue is full: wait for deliveries to drain it. The
+                // bounded in-flight channel keeps this rare.
+                await Task.Delay(s_queueFullBackoff, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KafkaException e)
+            {
+                pending.Fail(KafkaErrorMapping.ToRecordError(e.Error));
+                return pending;
+            }
+        }
+    }
+
+    private async Task WriteResultsAsync(
+        ChannelReader<PendingDelivery> inFlight,
+        IServerStreamWriter<ProduceResponse> responses,
+        CancellationToken cancellationToken)
+    {
+        var batch = new ProduceResultBatch();
+        while (await inFlight.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (batch.Results.Count < options.MaxResultsPerMessage && inFlight.TryPeek(out var head))
+            {
+                // Send what is ready before waiting on a record that is not.
+                if (!head.Completion.IsCompleted && batch.Results.Count > 0)
+                {
+                    break;
+                }
+
+                batch.Results.Add(await head.Completion.WaitAsync(cancellationToken).ConfigureAwait(false));
+                inFlight.TryRead(out _);
+            }
+
+            if (batch.Results.Count > 0)
+            {
+                await responses.WriteAsync(new ProduceResponse { Results = batch }, cancellationToken).ConfigureAwait(false);
+                batch = new ProduceResultBatch();
+            }
+        }
+    }
+}

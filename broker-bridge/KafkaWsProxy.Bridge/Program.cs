@@ -1,0 +1,34 @@
+using KafkaWsProxy.Bridge.Cluster;
+using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Bridge.Kafka;
+using KafkaWsProxy.Bridge.Produce;
+using KafkaWsProxy.Bridge.Services;
+
+var builder = WebApplication.CreateBuilder(args);
+ConfigurationAliases.Apply(builder.Configuration);
+
+builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName);
+builder.Services.AddOptions<ProduceOptions>().BindConfiguration(ProduceOptions.SectionName)
+    .Validate(o => o.MaxInFlightPerStream > 0 && o.MaxResultsPerMessage > 0, "Produce limits must be positive.")
+    .ValidateOnStart();
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<KafkaClusterConnection>();
+builder.Services.AddSingleton<KafkaClientConfigFactory>();
+builder.Services.AddSingleton<AdminClientHandle>();
+builder.Services.AddSingleton<TopicCatalog>();
+builder.Services.AddSingleton<SharedProducerPool>();
+builder.Services.AddSingleton<ProduceStreamOpener>();
+builder.Services.AddSingleton<ClusterDescriber>();
+
+builder.Services.AddGrpc(grpc => grpc.EnableDetailedErrors = false);
+
+var app = builder.Build();
+
+// Start (or find) Kafka before accepting calls, so the log says where it is first.
+app.Services.GetRequiredService<KafkaClusterConnection>();
+
+app.MapGrpcService<KafkaBridgeService>();
+app.MapGet("/", () => Results.Text("KafkaWsProxy broker bridge: a gRPC service (kafkawsproxy.v1.KafkaBridge)."));
+
+app.Run();

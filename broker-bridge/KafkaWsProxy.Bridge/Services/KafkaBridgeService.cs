@@ -1,0 +1,73 @@
+using Grpc.Core;
+using KafkaWsProxy.Bridge.Cluster;
+using KafkaWsProxy.Bridge.Logging;
+using KafkaWsProxy.Bridge.Produce;
+using KafkaWsProxy.Contracts.V1;
+
+namespace KafkaWsProxy.Bridge.Services;
+
+/// <summary>The gRPC face of the bridge; each call is handed to the component that owns it.</summary>
+internal sealed class KafkaBridgeService(
+    ProduceStreamOpener produceOpener,
+    ClusterDescriber clusterDescriber,
+    ILogger<KafkaBridgeService> logger) : KafkaBridge.KafkaBridgeBase
+{
+    public override async Task Produce(
+        IAsyncStreamReader<ProduceRequest> requestStream,
+        IServerStreamWriter<ProduceResponse> responseStream,
+        ServerCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var open = await ReadOpenAsync(requestStream, cancellationToken).ConfigureAwait(false);
+
+        ProduceStream stream;
+        int partitionCount;
+        try
+        {
+            (stream, partitionCount) = await produceOpener.OpenAsync(open, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            BridgeLog.ProduceStreamRefused(logger, open.ClientId, open.Topic, e.StatusCode, e.Status.Detail);
+            throw;
+        }
+
+        BridgeLog.ProduceStreamOpened(logger, open.ClientId, open.Topic);
+        await responseStream.WriteAsync(
+            new ProduceResponse { Opened = new ProduceOpened { PartitionCount = partitionCount } },
+            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await stream.RunAsync(requestStream, responseStream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not RpcException && !cancellationToken.IsCancellationRequested)
+        {
+            BridgeLog.UnexpectedStreamFailure(logger, "Produce", e);
+            throw new RpcException(new Status(StatusCode.Internal, "The bridge failed while producing; see its log."));
+        }
+        finally
+        {
+            BridgeLog.ProduceStreamClosed(logger, open.ClientId, open.Topic, stream.RecordCount);
+        }
+    }
+
+    public override Task Consume(
+        IAsyncStreamReader<ConsumeRequest> requestStream,
+        IServerStreamWriter<ConsumeResponse> responseStream,
+        ServerCallContext context) =>
+        throw new RpcException(new Status(StatusCode.Unimplemented, "Consume is not implemented by this bridge yet."));
+
+    public override Task<DescribeClusterResponse> DescribeCluster(DescribeClusterRequest request, ServerCallContext context) =>
+        clusterDescriber.DescribeAsync(context.CancellationToken);
+
+    private static async Task<ProduceOpen> ReadOpenAsync(IAsyncStreamReader<ProduceRequest> requests, CancellationToken cancellationToken)
+    {
+        if (!await requests.MoveNext(cancellationToken).ConfigureAwait(false)
+            || requests.Current.KindCase != ProduceRequest.KindOneofCase.Open)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "The first message of a Produce stream must be 'open'."));
+        }
+
+        return requests.Current.Open;
+    }
+}
