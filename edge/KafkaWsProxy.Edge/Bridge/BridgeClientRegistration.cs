@@ -1,0 +1,37 @@
+using Grpc.Net.Client;
+using KafkaWsProxy.Contracts.V1;
+using KafkaWsProxy.Edge.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace KafkaWsProxy.Edge.Bridge;
+
+/// <summary>One gRPC channel to the bridge, shared by every socket of this edge.</summary>
+internal static class BridgeClientRegistration
+{
+    public static IServiceCollection AddBridgeClient(this IServiceCollection services)
+    {
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<BridgeOptions>>().Value;
+            var handler = new SocketsHttpHandler
+            {
+                // Each socket is one HTTP/2 stream; open more connections past the
+                // server's concurrent-stream limit instead of queueing sockets.
+                EnableMultipleHttp2Connections = true,
+                ConnectTimeout = options.ConnectTimeout,
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            };
+            return GrpcChannel.ForAddress(options.Address, new GrpcChannelOptions
+            {
+                HttpHandler = handler,
+                LoggerFactory = provider.GetRequiredService<ILoggerFactory>(),
+            });
+        });
+        services.AddSingleton(provider => new KafkaBridge.KafkaBridgeClient(provider.GetRequiredService<GrpcChannel>()));
+        services.AddSingleton<BridgeStreamOpener>();
+        return services;
+    }
+}

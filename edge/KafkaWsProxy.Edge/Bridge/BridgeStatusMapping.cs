@@ -1,0 +1,86 @@
+using System.Net.WebSockets;
+using System.Text;
+using Grpc.Core;
+
+namespace KafkaWsProxy.Edge.Bridge;
+
+/// <summary>
+/// The one place where the bridge's gRPC statuses become what a WebSocket
+/// client sees: an HTTP status before the upgrade, a close code after it.
+/// </summary>
+internal static class BridgeStatusMapping
+{
+    /// <summary>Longest close reason the WebSocket protocol allows, in UTF-8 bytes.</summary>
+    private const int MaxCloseReasonBytes = 123;
+
+    public static int ToHttpStatus(StatusCode code) => code switch
+    {
+        StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition
+            or StatusCode.AlreadyExists or StatusCode.OutOfRange => StatusCodes.Status400BadRequest,
+        StatusCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
+        StatusCode.Unauthenticated => StatusCodes.Status401Unauthorized,
+        StatusCode.PermissionDenied => StatusCodes.Status403Forbidden,
+        StatusCode.Aborted => StatusCodes.Status409Conflict,
+        StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled => StatusCodes.Status503ServiceUnavailable,
+        StatusCode.Unimplemented => StatusCodes.Status501NotImplemented,
+        _ => StatusCodes.Status502BadGateway,
+    };
+
+    /// <summary>
+    /// The message for an HTTP refusal. The bridge's own texts are written for
+    /// clients and carry no credentials; failures raised inside the gRPC client
+    /// (connection refused...) would reveal internal addresses, so they get a
+    /// fixed text.
+    /// </summary>
+    public static string ToHttpMessage(RpcException exception)
+    {
+        if (IsLocalFailure(exception) || exception.StatusCode == StatusCode.DeadlineExceeded)
+        {
+            return BridgeUnavailableMessage;
+        }
+
+        return string.IsNullOrWhiteSpace(exception.Status.Detail)
+            ? $"The Kafka bridge refused the request ({exception.StatusCode})."
+            : exception.Status.Detail;
+    }
+
+    public const string BridgeUnavailableMessage = "The Kafka bridge is unavailable; try again later.";
+
+    /// <summary>True when the gRPC client raised the status itself, without an answer from a bridge.</summary>
+    public static bool IsLocalFailure(RpcException exception) => exception.Status.DebugException is not null;
+
+    public static WebSocketCloseStatus ToCloseStatus(StatusCode code) => code switch
+    {
+        StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.Aborted => WebSocketCloseStatus.PolicyViolation,
+        _ => WebSocketCloseStatus.InternalServerError,
+    };
+
+    public static string ToCloseReason(RpcException exception) => exception.StatusCode switch
+    {
+        _ when IsLocalFailure(exception) => TrimReason(BridgeUnavailableMessage),
+        StatusCode.Aborted => TrimReason("Fenced: " + exception.Status.Detail),
+        _ => TrimReason($"Kafka bridge: {exception.Status.Detail}"),
+    };
+
+    /// <summary>Cuts a close reason to the protocol's 123 bytes without splitting a character.</summary>
+    public static string TrimReason(string reason)
+    {
+        if (Encoding.UTF8.GetByteCount(reason) <= MaxCloseReasonBytes)
+        {
+            return reason;
+        }
+
+        var length = reason.Length;
+        while (length > 0 && Encoding.UTF8.GetByteCount(reason.AsSpan(0, length)) > MaxCloseReasonBytes - 3)
+        {
+            length--;
+        }
+
+        if (length > 0 && char.IsHighSurrogate(reason[length - 1]))
+        {
+            length--;
+        }
+
+        return string.Concat(reason.AsSpan(0, length), "...");
+    }
+}

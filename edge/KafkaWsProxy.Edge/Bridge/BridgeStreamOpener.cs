@@ -1,0 +1,107 @@
+using Grpc.Core;
+using KafkaWsProxy.Contracts.V1;
+using KafkaWsProxy.Edge.Configuration;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace KafkaWsProxy.Edge.Bridge;
+
+/// <summary>
+/// Opens bridge streams and waits for the bridge's first answer, so that a
+/// refusal can still be sent as HTTP before the WebSocket upgrade. Opening is
+/// retried while the bridge is unreachable, within one overall deadline.
+/// </summary>
+internal sealed class BridgeStreamOpener
+{
+    private readonly KafkaBridge.KafkaBridgeClient _client;
+    private readonly ResiliencePipeline _openPipeline;
+
+    public BridgeStreamOpener(KafkaBridge.KafkaBridgeClient client, IOptions<BridgeOptions> options)
+    {
+        _client = client;
+        var bridge = options.Value;
+        var pipeline = new ResiliencePipelineBuilder().AddTimeout(bridge.OpenTimeout);
+        if (bridge.OpenRetries > 0)
+        {
+            pipeline.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = bridge.OpenRetries,
+                Delay = bridge.OpenRetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                // Only failures to reach a bridge are retried; a bridge's refusal is final.
+                ShouldHandle = new PredicateBuilder().Handle<RpcException>(
+                    e => e.StatusCode == StatusCode.Unavailable && BridgeStatusMapping.IsLocalFailure(e)),
+            });
+        }
+
+        _openPipeline = pipeline.Build();
+    }
+
+    /// <summary>
+    /// Opens a Produce stream. The returned call lives until <paramref name="streamLifetime"/>
+    /// is cancelled or the call is disposed.
+    /// </summary>
+    /// <exception cref="RpcException">The bridge refused the stream, or could not be reached (Unavailable).</exception>
+    public Task<OpenedStream<ProduceRequest, ProduceResponse>> OpenProduceAsync(
+        ProduceOpen open, CancellationToken streamLifetime) =>
+        OpenAsync(
+            () => _client.Produce(cancellationToken: streamLifetime),
+            new ProduceRequest { Open = open },
+            response => response.KindCase == ProduceResponse.KindOneofCase.Opened,
+            streamLifetime);
+
+    private async Task<OpenedStream<TRequest, TResponse>> OpenAsync<TRequest, TResponse>(
+        Func<AsyncDuplexStreamingCall<TRequest, TResponse>> start,
+        TRequest openMessage,
+        Func<TResponse, bool> isOpened,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _openPipeline.ExecuteAsync(
+                async attemptToken =>
+                {
+                    var call = start();
+                    try
+                    {
+                        await call.RequestStream.WriteAsync(openMessage, attemptToken).ConfigureAwait(false);
+                        if (!await call.ResponseStream.MoveNext(attemptToken).ConfigureAwait(false))
+                        {
+                            // The bridge ended the call without answering: its status says why.
+                            var status = call.GetStatus();
+                            throw new RpcException(status.StatusCode == StatusCode.OK
+                                ? new Status(StatusCode.Internal, "The bridge ended the stream without opening it.")
+                                : status);
+                        }
+
+                        var first = call.ResponseStream.Current;
+                        if (!isOpened(first))
+                        {
+                            throw new RpcException(new Status(StatusCode.Internal, "The bridge answered the open message out of protocol."));
+                        }
+
+                        return new OpenedStream<TRequest, TResponse>(call, first);
+                    }
+                    catch
+                    {
+                        call.Dispose();
+                        throw;
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException)
+        {
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded, "The bridge did not open the stream in time."));
+        }
+    }
+}
+
+/// <summary>A bridge stream whose first answer has arrived.</summary>
+internal sealed record OpenedStream<TRequest, TResponse>(AsyncDuplexStreamingCall<TRequest, TResponse> Call, TResponse Opened)
+    : IDisposable
+{
+    public void Dispose() => Call.Dispose();
+}

@@ -1,0 +1,25 @@
+namespace KafkaWsProxy.Edge.Configuration;
+
+/// <summary>How the edge reaches the broker bridge. Section "Bridge".</summary>
+public sealed class BridgeOptions
+{
+    public const string SectionName = "Bridge";
+
+    /// <summary>gRPC address of the bridge (http:// for h2c, https:// for TLS).</summary>
+    public string Address { get; set; } = "http://127.0.0.1:50051";
+
+    /// <summary>Deadline for opening a bridge stream, retries included; past it the socket is refused with 503.</summary>
+    public TimeSpan OpenTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Retries of a stream open that failed because the bridge was unreachable.</summary>
+    public int OpenRetries { get; set; } = 2;
+
+    /// <summary>Delay before the first retry; doubles for each next one.</summary>
+    public TimeSpan OpenRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Deadline for a unary call (cluster info, readiness).</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>TCP connect timeout to the bridge.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
+}

@@ -1,0 +1,31 @@
+namespace KafkaWsProxy.Edge.Configuration;
+
+/// <summary>Limits and timings of every WebSocket. Section "Sockets".</summary>
+public sealed class SocketOptions
+{
+    public const string SectionName = "Sockets";
+
+    /// <summary>Largest inbound frame (message) in bytes; a larger one closes the socket with 1009.</summary>
+    public int MaxFrameBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Records of one producer socket sent on but not yet acknowledged. When
+    /// reached, the edge stops reading the socket until acks come back.
+    /// </summary>
+    public int MaxInFlightPerSocket { get; set; } = 1_000;
+
+    /// <summary>Most records forwarded to the bridge in one gRPC message.</summary>
+    public int MaxRecordsPerBridgeMessage { get; set; } = 500;
+
+    /// <summary>WebSocket ping interval; 0 disables pings.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// After the client closes, how long the edge waits for the acks still in
+    /// flight before it gives up on them and closes with 1011.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the edge waits for the client's answer to its close frame.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}

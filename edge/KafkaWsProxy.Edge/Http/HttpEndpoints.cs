@@ -1,0 +1,34 @@
+using KafkaWsProxy.Edge.Sockets;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace KafkaWsProxy.Edge.Http;
+
+/// <summary>Every route of the edge (spec §1).</summary>
+internal static class HttpEndpoints
+{
+    public const string ReadinessTag = "ready";
+
+    public static void MapEdgeEndpoints(this WebApplication app)
+    {
+        app.Map(ProducerSocketEndpoint.Path, (HttpContext context, ProducerSocketEndpoint endpoint) => endpoint.HandleAsync(context));
+
+        app.MapGet("/healthcheck", () => Results.Json(new HealthBody("I'm healthy"), EdgeJsonContext.Default.HealthBody));
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadinessTag),
+            ResponseWriter = WriteReadinessAsync,
+        });
+        app.MapGet(ClusterInfoEndpoint.Path, ClusterInfoEndpoint.HandleAsync);
+
+        app.MapFallback(() => JsonResponses.Error(StatusCodes.Status404NotFound, "Not found."));
+    }
+
+    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    {
+        var message = report.Status == HealthStatus.Healthy
+            ? "Ready."
+            : string.Join(" ", report.Entries.Values.Select(e => e.Description ?? e.Status.ToString()));
+        return context.Response.WriteAsJsonAsync(new ErrorBody(message), EdgeJsonContext.Default.ErrorBody);
+    }
+}

@@ -1,0 +1,15 @@
+namespace KafkaWsProxy.Edge.Http;
+
+/// <summary>Writes the edge's JSON HTTP answers.</summary>
+internal static class JsonResponses
+{
+    /// <summary>Writes {"message":...} with the given status. Every refusal goes through here.</summary>
+    public static Task WriteErrorAsync(HttpContext context, int statusCode, string message)
+    {
+        context.Response.StatusCode = statusCode;
+        return context.Response.WriteAsJsonAsync(new ErrorBody(message), EdgeJsonContext.Default.ErrorBody, cancellationToken: context.RequestAborted);
+    }
+
+    public static IResult Error(int statusCode, string message) =>
+        Results.Json(new ErrorBody(message), EdgeJsonContext.Default.ErrorBody, statusCode: statusCode);
+}

@@ -1,0 +1,37 @@
+using Grpc.Core;
+
+namespace KafkaWsProxy.Edge.Logging;
+
+/// <summary>Every log message of the edge. Credentials and frame contents are never a parameter here.</summary>
+internal static partial class EdgeLog
+{
+    [LoggerMessage(EventId = 1, EventName = "SocketRefused", Level = LogLevel.Information,
+        Message = "Refused {Path} for client {ClientId}: {StatusCode} {Reason}")]
+    public static partial void SocketRefused(ILogger logger, string path, string clientId, int statusCode, string reason);
+
+    [LoggerMessage(EventId = 2, EventName = "SocketOpened", Level = LogLevel.Debug,
+        Message = "Opened {Path} for client {ClientId} on topic {Topic}")]
+    public static partial void SocketOpened(ILogger logger, string path, string clientId, string topic);
+
+    [LoggerMessage(EventId = 3, EventName = "SocketClosed", Level = LogLevel.Debug,
+        Message = "Closed {Path} for client {ClientId}: {EndReason}, close {CloseStatus} {CloseReason}")]
+    public static partial void SocketClosed(
+        ILogger logger, string path, string clientId, KafkaWsProxy.Edge.Sockets.SocketEndReason endReason,
+        System.Net.WebSockets.WebSocketCloseStatus? closeStatus, string? closeReason);
+
+    [LoggerMessage(EventId = 4, EventName = "SocketAborted", Level = LogLevel.Debug,
+        Message = "Socket {Path} for client {ClientId} was aborted")]
+    public static partial void SocketAborted(ILogger logger, string path, string clientId, Exception? exception);
+
+    [LoggerMessage(EventId = 10, EventName = "BridgeStreamFailed", Level = LogLevel.Warning,
+        Message = "Bridge stream for client {ClientId} failed: {StatusCode} {Detail}")]
+    public static partial void BridgeStreamFailed(ILogger logger, string clientId, StatusCode statusCode, string detail);
+
+    [LoggerMessage(EventId = 11, EventName = "BridgeUnreachable", Level = LogLevel.Warning,
+        Message = "The bridge could not be reached: {Detail}")]
+    public static partial void BridgeUnreachable(ILogger logger, string detail);
+
+    [LoggerMessage(EventId = 20, EventName = "UnhandledRequestFailure", Level = LogLevel.Error,
+        Message = "Unhandled failure on {Path}")]
+    public static partial void UnhandledRequestFailure(ILogger logger, string path, Exception exception);
+}

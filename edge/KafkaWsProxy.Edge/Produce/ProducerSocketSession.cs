@@ -1,0 +1,235 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Grpc.Core;
+using KafkaWsProxy.Contracts.V1;
+using KafkaWsProxy.Edge.Configuration;
+using KafkaWsProxy.Edge.Sockets;
+using Microsoft.AspNetCore.Connections;
+
+namespace KafkaWsProxy.Edge.Produce;
+
+/// <summary>
+/// Pumps one accepted /socket/in WebSocket through its bridge stream with three
+/// loops: receive (frames to records, one ack slot per frame, in order),
+/// forward (records to the bridge, batched), and ack (the socket's only
+/// sender: one frame per slot, in input order).
+/// </summary>
+internal sealed class ProducerSocketSession(
+    WebSocket socket,
+    AsyncDuplexStreamingCall<ProduceRequest, ProduceResponse> call,
+    ProduceFrameParser parser,
+    SocketOptions options)
+{
+    // Set once the close frame is on its way: frames that still arrive could no
+    // longer be acknowledged, so they are not produced either.
+    private volatile bool _closing;
+
+    public async Task<SocketEnd> RunAsync(CancellationToken connectionAborted, CancellationToken serverStopping)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted);
+        var slots = Channel.CreateBounded<AckSlot>(new BoundedChannelOptions(options.MaxInFlightPerSocket)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        // Unbounded, but never holds more than the slots channel admits.
+        var records = Channel.CreateUnbounded<ProduceRecord>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+        var receiving = ReceiveAsync(slots.Writer, records.Writer, cancel.Token);
+        var forwarding = ForwardAsync(records.Reader, cancel.Token);
+        using var stopAcks = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, serverStopping);
+        var acking = SendAcksAsync(slots.Reader, stopAcks.Token);
+
+        SocketEnd end;
+        try
+        {
+            end = await DecideEndAsync(receiving, acking, serverStopping).ConfigureAwait(false);
+            _closing = true;
+            // Nobody reads slots any more; unblock a receive loop waiting for room.
+            slots.Writer.TryComplete();
+            if (end.Reason == SocketEndReason.ConnectionLost)
+            {
+                socket.Abort();
+            }
+            else
+            {
+                await SocketCloser.CloseAsync(socket, end.ToClose(options.MaxFrameBytes), receiving, options.CloseTimeout)
+                    .ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await cancel.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(receiving, forwarding, acking).ConfigureAwait(false);
+        }
+
+        return end;
+    }
+
+    private async Task<SocketEnd> DecideEndAsync(Task<SocketEnd> receiving, Task<SocketEnd> acking, CancellationToken serverStopping)
+    {
+        var first = await Task.WhenAny(receiving, acking).ConfigureAwait(false);
+        if (first == acking)
+        {
+            // The ack loop only ends first on failure: bridge down, client gone, or shutdown.
+            var ackEnd = await acking.ConfigureAwait(false);
+            return serverStopping.IsCancellationRequested ? SocketEnd.Of(SocketEndReason.ServerStopping) : ackEnd;
+        }
+
+        var receiveEnd = await receiving.ConfigureAwait(false);
+        if (receiveEnd.Reason == SocketEndReason.ConnectionLost)
+        {
+            return receiveEnd;
+        }
+
+        // The client closed (or overran the frame limit): send every ack still owed first.
+        try
+        {
+            // Shutdown cancels the ack loop itself, so this wait ends then too.
+            var drained = await acking.WaitAsync(options.DrainTimeout, CancellationToken.None).ConfigureAwait(false);
+            if (serverStopping.IsCancellationRequested)
+            {
+                return SocketEnd.Of(SocketEndReason.ServerStopping);
+            }
+
+            return drained.Reason == SocketEndReason.ClientClosed ? receiveEnd : drained;
+        }
+        catch (TimeoutException)
+        {
+            return SocketEnd.Of(SocketEndReason.DrainTimedOut);
+        }
+    }
+
+    private async Task<SocketEnd> ReceiveAsync(
+        ChannelWriter<AckSlot> slots,
+        ChannelWriter<ProduceRecord> records,
+        CancellationToken cancellationToken)
+    {
+        using var reader = new WebSocketMessageReader(socket, options.MaxFrameBytes);
+        try
+        {
+            while (true)
+            {
+                var kind = await reader.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                if (kind == ReceivedKind.Close)
+                {
+                    return SocketEnd.Of(SocketEndReason.ClientClosed);
+                }
+
+                if (kind == ReceivedKind.TooLarge)
+                {
+                    return SocketEnd.Of(SocketEndReason.FrameTooLarge);
+                }
+
+                if (_closing)
+                {
+                    continue;
+                }
+
+                var record = Parse(kind, reader.Message, out var error);
+                try
+                {
+                    await slots.WriteAsync(new AckSlot(error), cancellationToken).ConfigureAwait(false);
+                }
+                catch (ChannelClosedException)
+                {
+                    // Closing: the frame is dropped, since it could not be acknowledged.
+                    continue;
+                }
+
+                if (record is not null)
+                {
+                    records.TryWrite(record);
+                }
+            }
+        }
+        catch (Exception e) when (IsConnectionFailure(e) || e is OperationCanceledException)
+        {
+            return SocketEnd.Of(SocketEndReason.ConnectionLost);
+        }
+        finally
+        {
+            slots.TryComplete();
+            records.TryComplete();
+        }
+    }
+
+    private ProduceRecord? Parse(ReceivedKind kind, ReadOnlySpan<byte> frame, out FrameError? error)
+    {
+        if (kind == ReceivedKind.Binary)
+        {
+            error = new FrameError(FrameErrorCodes.BinaryFrame, "Binary frames are not supported; send JSON text frames.");
+            return null;
+        }
+
+        if (frame.IsEmpty)
+        {
+            error = new FrameError(FrameErrorCodes.EmptyFrame, "The frame is empty.");
+            return null;
+        }
+
+        return parser.Parse(frame, out error);
+    }
+
+    private async Task<SocketEnd> ForwardAsync(ChannelReader<ProduceRecord> records, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await records.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var batch = new ProduceBatch();
+                while (batch.Records.Count < options.MaxRecordsPerBridgeMessage && records.TryRead(out var record))
+                {
+                    batch.Records.Add(record);
+                }
+
+                await call.RequestStream.WriteAsync(new ProduceRequest { Batch = batch }, cancellationToken).ConfigureAwait(false);
+            }
+
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            return SocketEnd.Of(SocketEndReason.ClientClosed);
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException or InvalidOperationException)
+        {
+            // The ack loop reads the call's status and reports the failure.
+            return SocketEnd.Of(SocketEndReason.BridgeFailed);
+        }
+    }
+
+    private async Task<SocketEnd> SendAcksAsync(ChannelReader<AckSlot> slots, CancellationToken cancellationToken)
+    {
+        using var frames = new AckFrameWriter();
+        var results = new ProduceResultCursor(call.ResponseStream);
+        try
+        {
+            while (await slots.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (slots.TryRead(out var slot))
+                {
+                    var frame = slot.LocalError is { } local
+                        ? frames.Error(local)
+                        : Render(frames, await results.NextAsync(cancellationToken).ConfigureAwait(false));
+                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return SocketEnd.Of(SocketEndReason.ClientClosed);
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
+        {
+            return SocketEnd.Bridge(e);
+        }
+        catch (Exception e) when (IsConnectionFailure(e) || e is OperationCanceledException or RpcException)
+        {
+            return SocketEnd.Of(SocketEndReason.ConnectionLost);
+        }
+    }
+
+    private static ReadOnlyMemory<byte> Render(AckFrameWriter frames, ProduceResult result) =>
+        result.OutcomeCase == ProduceResult.OutcomeOneofCase.Position
+            ? frames.Ack(result.Position, result.MessageId)
+            : frames.Error(RecordErrors.ToFrameError(result.Error ?? new RecordError(), result.MessageId));
+
+    private static bool IsConnectionFailure(Exception e) =>
+        e is WebSocketException or IOException or ConnectionAbortedException or ObjectDisposedException;
+}

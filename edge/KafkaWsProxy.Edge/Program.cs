@@ -1,0 +1,37 @@
+using KafkaWsProxy.Edge.Bridge;
+using KafkaWsProxy.Edge.Configuration;
+using KafkaWsProxy.Edge.Http;
+using KafkaWsProxy.Edge.Logging;
+using KafkaWsProxy.Edge.Sockets;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+
+builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.SectionName)
+    .Validate(o => Uri.TryCreate(o.Address, UriKind.Absolute, out _), "Bridge:Address must be an absolute http(s) URI.")
+    .ValidateOnStart();
+builder.Services.AddOptions<SocketOptions>().BindConfiguration(SocketOptions.SectionName)
+    .Validate(o => o.MaxFrameBytes > 0 && o.MaxInFlightPerSocket > 0 && o.MaxRecordsPerBridgeMessage > 0,
+        "Socket limits must be positive.")
+    .ValidateOnStart();
+
+builder.Services.AddBridgeClient();
+builder.Services.AddSingleton<ProducerSocketEndpoint>();
+builder.Services.AddHealthChecks().AddCheck<BridgeReadinessCheck>("bridge", tags: [HttpEndpoints.ReadinessTag]);
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, EdgeJsonContext.Default));
+
+var app = builder.Build();
+
+app.UseExceptionHandler(handler => handler.Run(async context =>
+{
+    var failure = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>();
+    if (failure is not null)
+    {
+        EdgeLog.UnhandledRequestFailure(app.Logger, context.Request.Path, failure.Error);
+    }
+
+    await JsonResponses.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, "Internal error.");
+}));
+app.UseWebSockets();
+app.MapEdgeEndpoints();
+
+app.Run();
