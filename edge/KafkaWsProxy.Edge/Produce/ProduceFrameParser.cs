@@ -43,7 +43,7 @@ internal sealed class ProduceFrameParser(DataFormat socketKeyFormat, DataFormat 
         }
         catch (FrameException e)
         {
-            error = new FrameError(e.Code, e.Message, messageId);
+            error = new FrameError(e.Code, e.Message, messageId.Length > 0 ? messageId : FindMessageId(frame));
         }
         catch (JsonException e)
         {
@@ -51,6 +51,40 @@ internal sealed class ProduceFrameParser(DataFormat socketKeyFormat, DataFormat 
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Best effort, for a frame that failed before its messageId was read: the
+    /// top-level "messageId" string, so the error frame can name it.
+    /// </summary>
+    private static string FindMessageId(ReadOnlySpan<byte> frame)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(frame, s_readerOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return "";
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isMessageId = reader.ValueTextEquals("messageId"u8);
+                reader.Read();
+                if (isMessageId && reader.TokenType == JsonTokenType.String)
+                {
+                    return reader.GetString()!;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            // Not recoverable: the error frame goes without a messageId.
+        }
+
+        return "";
     }
 
     private ProduceRecord ReadRecord(ref Utf8JsonReader reader, ref string messageId)
