@@ -9,10 +9,11 @@ using Microsoft.AspNetCore.Connections;
 namespace KafkaWsProxy.Edge.Produce;
 
 /// <summary>
-/// Pumps one accepted /socket/in WebSocket through its bridge stream with three
+/// Pumps one accepted /socket/in WebSocket through its bridge stream with four
 /// loops: receive (frames to records, one ack slot per frame, in order),
-/// forward (records to the bridge, batched), and ack (the socket's only
-/// sender: one frame per slot, in input order).
+/// forward (records to the bridge, batched), results (the bridge's answers,
+/// read at all times so a failed bridge is noticed even while idle), and ack
+/// (the socket's only sender: one frame per slot, in input order).
 /// </summary>
 internal sealed class ProducerSocketSession(
     WebSocket socket,
@@ -35,15 +36,19 @@ internal sealed class ProducerSocketSession(
         // Unbounded, but never holds more than the slots channel admits.
         var records = Channel.CreateUnbounded<ProduceRecord>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
+        // Unbounded, but the bridge never answers more records than were sent.
+        var results = Channel.CreateUnbounded<ProduceResult>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
         var receiving = ReceiveAsync(slots.Writer, records.Writer, cancel.Token);
         var forwarding = ForwardAsync(records.Reader, cancel.Token);
+        var readingResults = ReadResultsAsync(results.Writer, cancel.Token);
         using var stopAcks = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, serverStopping);
-        var acking = SendAcksAsync(slots.Reader, stopAcks.Token);
+        var acking = SendAcksAsync(slots.Reader, results.Reader, stopAcks.Token);
 
         SocketEnd end;
         try
         {
-            end = await DecideEndAsync(receiving, acking, serverStopping).ConfigureAwait(false);
+            end = await DecideEndAsync(receiving, acking, readingResults, serverStopping).ConfigureAwait(false);
             _closing = true;
             // Nobody reads slots any more; unblock a receive loop waiting for room.
             slots.Writer.TryComplete();
@@ -60,20 +65,29 @@ internal sealed class ProducerSocketSession(
         finally
         {
             await cancel.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(receiving, forwarding, acking).ConfigureAwait(false);
+            await Task.WhenAll(receiving, forwarding, readingResults, acking).ConfigureAwait(false);
         }
 
         return end;
     }
 
-    private async Task<SocketEnd> DecideEndAsync(Task<SocketEnd> receiving, Task<SocketEnd> acking, CancellationToken serverStopping)
+    private async Task<SocketEnd> DecideEndAsync(
+        Task<SocketEnd> receiving, Task<SocketEnd> acking, Task<SocketEnd> readingResults, CancellationToken serverStopping)
     {
-        var first = await Task.WhenAny(receiving, acking).ConfigureAwait(false);
-        if (first == acking)
+        var first = await Task.WhenAny(receiving, acking, readingResults).ConfigureAwait(false);
+        if (first != receiving)
         {
-            // The ack loop only ends first on failure: bridge down, client gone, or shutdown.
-            var ackEnd = await acking.ConfigureAwait(false);
-            return serverStopping.IsCancellationRequested ? SocketEnd.Of(SocketEndReason.ServerStopping) : ackEnd;
+            // Only failures end these before the client has closed: the bridge
+            // stream failed or ended, the client is gone, or the edge is stopping.
+            var failure = await first.ConfigureAwait(false);
+            if (serverStopping.IsCancellationRequested)
+            {
+                return SocketEnd.Of(SocketEndReason.ServerStopping);
+            }
+
+            return failure.Reason == SocketEndReason.ClientClosed
+                ? SocketEnd.Bridge(new RpcException(new Status(StatusCode.Unavailable, "The bridge ended the stream.")))
+                : failure;
         }
 
         var receiveEnd = await receiving.ConfigureAwait(false);
@@ -196,10 +210,47 @@ internal sealed class ProducerSocketSession(
         }
     }
 
-    private async Task<SocketEnd> SendAcksAsync(ChannelReader<AckSlot> slots, CancellationToken cancellationToken)
+    private async Task<SocketEnd> ReadResultsAsync(ChannelWriter<ProduceResult> results, CancellationToken cancellationToken)
+    {
+        Exception? failure = null;
+        try
+        {
+            var responses = call.ResponseStream;
+            while (await responses.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                if (responses.Current.KindCase != ProduceResponse.KindOneofCase.Results)
+                {
+                    throw new RpcException(new Status(StatusCode.Internal, "The bridge sent a message out of protocol."));
+                }
+
+                foreach (var result in responses.Current.Results.Results)
+                {
+                    results.TryWrite(result);
+                }
+            }
+
+            return SocketEnd.Of(SocketEndReason.ClientClosed);
+        }
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            failure = e;
+            return SocketEnd.Bridge(e);
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException)
+        {
+            failure = e;
+            return SocketEnd.Of(SocketEndReason.ConnectionLost);
+        }
+        finally
+        {
+            results.TryComplete(failure);
+        }
+    }
+
+    private async Task<SocketEnd> SendAcksAsync(
+        ChannelReader<AckSlot> slots, ChannelReader<ProduceResult> results, CancellationToken cancellationToken)
     {
         using var frames = new AckFrameWriter();
-        var results = new ProduceResultCursor(call.ResponseStream);
         try
         {
             while (await slots.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -208,14 +259,14 @@ internal sealed class ProducerSocketSession(
                 {
                     var frame = slot.LocalError is { } local
                         ? frames.Error(local)
-                        : Render(frames, await results.NextAsync(cancellationToken).ConfigureAwait(false));
+                        : Render(frames, await NextResultAsync(results, cancellationToken).ConfigureAwait(false));
                     await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
                 }
             }
 
             return SocketEnd.Of(SocketEndReason.ClientClosed);
         }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
             return SocketEnd.Bridge(e);
         }
@@ -223,6 +274,17 @@ internal sealed class ProducerSocketSession(
         {
             return SocketEnd.Of(SocketEndReason.ConnectionLost);
         }
+    }
+
+    /// <exception cref="RpcException">The bridge stream failed, or ended while acks were still owed.</exception>
+    private static async ValueTask<ProduceResult> NextResultAsync(ChannelReader<ProduceResult> results, CancellationToken cancellationToken)
+    {
+        if (!await results.WaitToReadAsync(cancellationToken).ConfigureAwait(false) || !results.TryRead(out var result))
+        {
+            throw new RpcException(new Status(StatusCode.Internal, "The bridge ended the stream while acks were still owed."));
+        }
+
+        return result;
     }
 
     private static ReadOnlyMemory<byte> Render(AckFrameWriter frames, ProduceResult result) =>
