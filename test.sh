@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Run the whole test suite (dotnet test on the solution) and end with the
+# plain line "N passed, M failed" (", K skipped" when K > 0), which CI reads.
+# Exits non-zero when the run fails, any test fails, or no test ran.
+#
+#   CONFIGURATION   Debug (default) or Release
+#   extra arguments are passed to dotnet test, e.g. ./test.sh --filter Produce
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$ROOT"
+
+CONFIGURATION=${CONFIGURATION:-Debug}
+SOLUTION=KafkaWsProxy.Split.sln
+RESULTS="$ROOT/TestResults"
+
+command -v dotnet >/dev/null 2>&1 || { echo "test.sh: the .NET SDK (dotnet) is not on PATH" >&2; exit 1; }
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
+
+rm -rf "$RESULTS"
+
+status=0
+dotnet test "$SOLUTION" -c "$CONFIGURATION" -nologo \
+  --results-directory "$RESULTS" \
+  --logger trx \
+  --logger "console;verbosity=normal" \
+  "$@" || status=$?
+
+# One .trx per test project, default names: a fixed LogFileName would be
+# overwritten by the next project. Sum the <Counters .../> of all of them.
+# VSTest leaves skipped tests out of "executed": skipped = total - executed.
+counter() { # counter NAME FILE
+  sed -n "s/.*<Counters[^>]* $1=\"\([0-9]*\)\".*/\1/p" "$2" | head -n 1
+}
+total=0 passed=0 failed=0 skipped=0 files=0
+while IFS= read -r -d '' trx; do
+  files=$((files + 1))
+  t=$(counter total "$trx"); x=$(counter executed "$trx"); p=$(counter passed "$trx")
+  f=$(counter failed "$trx"); e=$(counter error "$trx")
+  o=$(counter timeout "$trx"); a=$(counter aborted "$trx")
+  total=$((total + ${t:-0}))
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0} + ${o:-0} + ${a:-0}))
+  skipped=$((skipped + ${t:-0} - ${x:-0}))
+done < <(find "$RESULTS" -name '*.trx' -print0 2>/dev/null)
+
+if [ "$status" -ne 0 ]; then
+  echo "test.sh: dotnet test exited with code $status" >&2
+elif [ "$files" -eq 0 ] || [ "$total" -eq 0 ]; then
+  echo "test.sh: no tests ran" >&2
+  status=1
+elif [ "$failed" -gt 0 ]; then
+  status=1
+fi
+
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+exit "$status"
