@@ -1,5 +1,6 @@
 using KafkaWsProxy.Bridge.Cluster;
 using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Bridge.Consume;
 using KafkaWsProxy.Bridge.Kafka;
 using KafkaWsProxy.Bridge.Produce;
 using KafkaWsProxy.Bridge.Services;
@@ -12,6 +13,11 @@ builder.Services.AddOptions<ProduceOptions>().BindConfiguration(ProduceOptions.S
     .Validate(o => o.MaxInFlightPerStream > 0 && o.MaxResultsPerMessage > 0, "Produce limits must be positive.")
     .ValidateOnStart();
 
+builder.Services.AddOptions<ConsumeOptions>().BindConfiguration(ConsumeOptions.SectionName)
+    .Validate(o => o.MaxUncommittedPerStream > 0 && o.BufferedRecordsPerStream > 0 && o.MaxRecordsPerMessage > 0
+        && o.PollTimeout > TimeSpan.Zero, "Consume limits must be positive.")
+    .ValidateOnStart();
+
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<KafkaClusterConnection>();
 builder.Services.AddSingleton<KafkaClientConfigFactory>();
@@ -19,6 +25,7 @@ builder.Services.AddSingleton<AdminClientHandle>();
 builder.Services.AddSingleton<TopicCatalog>();
 builder.Services.AddSingleton<SharedProducerPool>();
 builder.Services.AddSingleton<ProduceStreamOpener>();
+builder.Services.AddSingleton<ConsumeStreamOpener>();
 builder.Services.AddSingleton<ClusterDescriber>();
 
 builder.Services.AddGrpc(grpc => grpc.EnableDetailedErrors = false);

@@ -16,6 +16,7 @@ builder.Services.AddOptions<SocketOptions>().BindConfiguration(SocketOptions.Sec
 
 builder.Services.AddBridgeClient();
 builder.Services.AddSingleton<ProducerSocketEndpoint>();
+builder.Services.AddSingleton<ConsumerSocketEndpoint>();
 builder.Services.AddHealthChecks().AddCheck<BridgeReadinessCheck>("bridge", tags: [HttpEndpoints.ReadinessTag]);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, EdgeJsonContext.Default));
 

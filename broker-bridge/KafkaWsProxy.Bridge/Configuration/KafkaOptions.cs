@@ -33,6 +33,9 @@ public sealed class KafkaOptions
     /// <summary>Extra librdkafka settings for producers only (linger.ms, compression.type...).</summary>
     public Dictionary<string, string> Producer { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Extra librdkafka settings for consumers only (max.poll.interval.ms, fetch.max.bytes...).</summary>
+    public Dictionary<string, string> Consumer { get; } = new(StringComparer.Ordinal);
+
     /// <summary>SASL mechanism for streams that carry their own credentials: Plain, ScramSha256 or ScramSha512.</summary>
     public Confluent.Kafka.SaslMechanism SaslMechanism { get; set; } = Confluent.Kafka.SaslMechanism.Plain;
 

@@ -32,6 +32,40 @@ internal sealed class KafkaClientConfigFactory(KafkaClusterConnection cluster, I
         return config;
     }
 
+    /// <summary>The configuration of one stream's own consumer.</summary>
+    public ConsumerConfig CreateConsumerConfig(ConsumeOpen open, string groupId)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            ClientId = open.ClientId,
+            GroupId = groupId,
+            // Offsets are stored only for records the client committed (or, with
+            // auto-commit, that were written to the stream) and committed by
+            // librdkafka in the background and when the consumer closes.
+            EnableAutoCommit = true,
+            EnableAutoOffsetStore = false,
+            AutoCommitIntervalMs = 1000,
+            AutoOffsetReset = open.OffsetReset switch
+            {
+                OffsetReset.Latest => Confluent.Kafka.AutoOffsetReset.Latest,
+                OffsetReset.None => Confluent.Kafka.AutoOffsetReset.Error,
+                _ => Confluent.Kafka.AutoOffsetReset.Earliest,
+            },
+            IsolationLevel = open.IsolationLevel == Contracts.V1.IsolationLevel.ReadCommitted
+                ? Confluent.Kafka.IsolationLevel.ReadCommitted
+                : Confluent.Kafka.IsolationLevel.ReadUncommitted,
+            PartitionAssignmentStrategy = Confluent.Kafka.PartitionAssignmentStrategy.CooperativeSticky,
+            EnablePartitionEof = false,
+            // Each socket has its own consumer: keep its prefetch small (default 64 MiB).
+            QueuedMaxMessagesKbytes = 1024,
+        };
+        Apply(config, _options.Client);
+        Apply(config, _options.Consumer);
+        ApplyCredentials(config, open.Credentials);
+        return config;
+    }
+
     public AdminClientConfig CreateAdminConfig()
     {
         var config = new AdminClientConfig

@@ -25,6 +25,38 @@ internal static partial class BridgeLog
         Message = "Produce stream closed for client {ClientId} on topic {Topic} after {Records} records")]
     public static partial void ProduceStreamClosed(ILogger logger, string clientId, string topic, long records);
 
+    [LoggerMessage(EventId = 13, EventName = "ConsumeStreamOpened", Level = LogLevel.Debug,
+        Message = "Consume stream opened for client {ClientId} in group {GroupId} on topic {Topic}")]
+    public static partial void ConsumeStreamOpened(ILogger logger, string clientId, string groupId, string topic);
+
+    [LoggerMessage(EventId = 14, EventName = "ConsumeStreamRefused", Level = LogLevel.Information,
+        Message = "Consume stream refused for client {ClientId} on topic {Topic}: {Status} {Detail}")]
+    public static partial void ConsumeStreamRefused(ILogger logger, string clientId, string topic, Grpc.Core.StatusCode status, string detail);
+
+    [LoggerMessage(EventId = 15, EventName = "ConsumeStreamClosed", Level = LogLevel.Debug,
+        Message = "Consume stream closed for client {ClientId} in group {GroupId} on topic {Topic} after {Records} records")]
+    public static partial void ConsumeStreamClosed(ILogger logger, string clientId, string groupId, string topic, long records);
+
+    [LoggerMessage(EventId = 16, EventName = "ConsumerPaused", Level = LogLevel.Debug,
+        Message = "Consumer of client {ClientId} on {Topic} paused: {Uncommitted} uncommitted, {Waiting} waiting for a full buffer")]
+    public static partial void ConsumerPaused(ILogger logger, string clientId, string topic, int uncommitted, int waiting);
+
+    [LoggerMessage(EventId = 17, EventName = "ConsumerResumed", Level = LogLevel.Debug,
+        Message = "Consumer of client {ClientId} on {Topic} resumed")]
+    public static partial void ConsumerResumed(ILogger logger, string clientId, string topic);
+
+    [LoggerMessage(EventId = 18, EventName = "PartitionsAssigned", Level = LogLevel.Debug,
+        Message = "Consumer of client {ClientId} on {Topic} was assigned partitions [{Partitions}]")]
+    public static partial void PartitionsAssigned(ILogger logger, string clientId, string topic, string partitions);
+
+    [LoggerMessage(EventId = 19, EventName = "PartitionsRevoked", Level = LogLevel.Debug,
+        Message = "Consumer of client {ClientId} on {Topic} lost partitions [{Partitions}]")]
+    public static partial void PartitionsRevoked(ILogger logger, string clientId, string topic, string partitions);
+
+    [LoggerMessage(EventId = 22, EventName = "AutoCommitFailed", Level = LogLevel.Warning,
+        Message = "Automatic commit for client {ClientId} on {Topic} failed: {Reason}")]
+    public static partial void AutoCommitFailed(ILogger logger, string clientId, string topic, string reason);
+
     [LoggerMessage(EventId = 20, EventName = "KafkaClientError", Level = LogLevel.Warning,
         Message = "Kafka client {ClientName} reported {KafkaError} (fatal: {IsFatal}): {Reason}")]
     public static partial void KafkaClientError(ILogger logger, string clientName, string kafkaError, bool isFatal, string reason);

@@ -86,6 +86,70 @@ internal static class TypedValueCodec
         }
     }
 
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Decodes Kafka bytes as the requested format. When they do not fit, returns
+    /// false with the raw bytes as <paramref name="value"/> (never drops data).
+    /// </summary>
+    public static bool TryDecode(byte[] bytes, DataFormat format, out TypedValue value, out string error)
+    {
+        error = "";
+        switch (format)
+        {
+            case DataFormat.String or DataFormat.Unspecified when TryUtf8(bytes, out var text):
+                value = new TypedValue { StringValue = text };
+                return true;
+
+            case DataFormat.Json when IsOneJsonValue(bytes) && TryUtf8(bytes, out var json):
+                value = new TypedValue { JsonValue = json };
+                return true;
+
+            case DataFormat.Int when bytes.Length == 4:
+                value = new TypedValue { IntValue = BinaryPrimitives.ReadInt32BigEndian(bytes) };
+                return true;
+
+            case DataFormat.Short when bytes.Length == 2:
+                value = new TypedValue { ShortValue = BinaryPrimitives.ReadInt16BigEndian(bytes) };
+                return true;
+
+            case DataFormat.Long when bytes.Length == 8:
+                value = new TypedValue { LongValue = BinaryPrimitives.ReadInt64BigEndian(bytes) };
+                return true;
+
+            case DataFormat.Float when bytes.Length == 4:
+                value = new TypedValue { FloatValue = BinaryPrimitives.ReadSingleBigEndian(bytes) };
+                return true;
+
+            case DataFormat.Double when bytes.Length == 8:
+                value = new TypedValue { DoubleValue = BinaryPrimitives.ReadDoubleBigEndian(bytes) };
+                return true;
+
+            case DataFormat.Bytes:
+                value = new TypedValue { BytesValue = Google.Protobuf.ByteString.CopyFrom(bytes) };
+                return true;
+
+            default:
+                value = new TypedValue { BytesValue = Google.Protobuf.ByteString.CopyFrom(bytes) };
+                error = $"{bytes.Length} bytes are not a valid {format}";
+                return false;
+        }
+    }
+
+    private static bool TryUtf8(byte[] bytes, out string text)
+    {
+        try
+        {
+            text = s_strictUtf8.GetString(bytes);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            text = "";
+            return false;
+        }
+    }
+
     /// <summary>The format a value's case implies, for records whose stream declares none.</summary>
     public static DataFormat ImpliedFormat(TypedValue value) => value.KindCase switch
     {

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using KafkaWsProxy.Bridge.Cluster;
+using KafkaWsProxy.Bridge.Consume;
 using KafkaWsProxy.Bridge.Logging;
 using KafkaWsProxy.Bridge.Produce;
 using KafkaWsProxy.Contracts.V1;
@@ -9,6 +10,7 @@ namespace KafkaWsProxy.Bridge.Services;
 /// <summary>The gRPC face of the bridge; each call is handed to the component that owns it.</summary>
 internal sealed class KafkaBridgeService(
     ProduceStreamOpener produceOpener,
+    ConsumeStreamOpener consumeOpener,
     ClusterDescriber clusterDescriber,
     ILogger<KafkaBridgeService> logger) : KafkaBridge.KafkaBridgeBase
 {
@@ -51,11 +53,52 @@ internal sealed class KafkaBridgeService(
         }
     }
 
-    public override Task Consume(
+    public override async Task Consume(
         IAsyncStreamReader<ConsumeRequest> requestStream,
         IServerStreamWriter<ConsumeResponse> responseStream,
-        ServerCallContext context) =>
-        throw new RpcException(new Status(StatusCode.Unimplemented, "Consume is not implemented by this bridge yet."));
+        ServerCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        if (!await requestStream.MoveNext(cancellationToken).ConfigureAwait(false)
+            || requestStream.Current.KindCase != ConsumeRequest.KindOneofCase.Open)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "The first message of a Consume stream must be 'open'."));
+        }
+
+        var open = requestStream.Current.Open;
+        ConsumeSession session;
+        int partitionCount;
+        try
+        {
+            (session, partitionCount) = await consumeOpener.OpenAsync(open, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            BridgeLog.ConsumeStreamRefused(logger, open.ClientId, open.Topic, e.StatusCode, e.Status.Detail);
+            throw;
+        }
+
+        using (session)
+        {
+            BridgeLog.ConsumeStreamOpened(logger, open.ClientId, session.GroupId, open.Topic);
+            try
+            {
+                await responseStream.WriteAsync(
+                    new ConsumeResponse { Opened = new ConsumeOpened { PartitionCount = partitionCount, GroupId = session.GroupId } },
+                    cancellationToken).ConfigureAwait(false);
+                await session.RunAsync(requestStream, responseStream, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not RpcException && !cancellationToken.IsCancellationRequested)
+            {
+                BridgeLog.UnexpectedStreamFailure(logger, "Consume", e);
+                throw new RpcException(new Status(StatusCode.Internal, "The bridge failed while consuming; see its log."));
+            }
+            finally
+            {
+                BridgeLog.ConsumeStreamClosed(logger, open.ClientId, session.GroupId, open.Topic, session.DeliveredCount);
+            }
+        }
+    }
 
     public override Task<DescribeClusterResponse> DescribeCluster(DescribeClusterRequest request, ServerCallContext context) =>
         clusterDescriber.DescribeAsync(context.CancellationToken);

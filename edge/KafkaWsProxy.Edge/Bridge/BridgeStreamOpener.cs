@@ -52,6 +52,15 @@ internal sealed class BridgeStreamOpener
             response => response.KindCase == ProduceResponse.KindOneofCase.Opened,
             streamLifetime);
 
+    /// <summary>Opens a Consume stream; see <see cref="OpenProduceAsync"/>.</summary>
+    public Task<OpenedStream<ConsumeRequest, ConsumeResponse>> OpenConsumeAsync(
+        ConsumeOpen open, CancellationToken streamLifetime) =>
+        OpenAsync(
+            () => _client.Consume(cancellationToken: streamLifetime),
+            new ConsumeRequest { Open = open },
+            response => response.KindCase == ConsumeResponse.KindOneofCase.Opened,
+            streamLifetime);
+
     private async Task<OpenedStream<TRequest, TResponse>> OpenAsync<TRequest, TResponse>(
         Func<AsyncDuplexStreamingCall<TRequest, TResponse>> start,
         TRequest openMessage,

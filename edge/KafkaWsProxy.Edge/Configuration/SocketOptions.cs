@@ -17,6 +17,15 @@ public sealed class SocketOptions
     /// <summary>Most records forwarded to the bridge in one gRPC message.</summary>
     public int MaxRecordsPerBridgeMessage { get; set; } = 500;
 
+    /// <summary>
+    /// Frames waiting for a slow /socket/out client. When full, the edge stops
+    /// reading from the bridge, which pauses the Kafka consumer.
+    /// </summary>
+    public int ConsumerSendQueue { get; set; } = 256;
+
+    /// <summary>How long a partial batch (batchSize) waits for more records before it is sent.</summary>
+    public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>WebSocket ping interval; 0 disables pings.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
 

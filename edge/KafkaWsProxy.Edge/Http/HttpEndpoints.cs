@@ -11,7 +11,8 @@ internal static class HttpEndpoints
 
     public static void MapEdgeEndpoints(this WebApplication app)
     {
-        app.Map(ProducerSocketEndpoint.Path, (HttpContext context, ProducerSocketEndpoint endpoint) => endpoint.HandleAsync(context));
+        app.Map(ProducerSocketEndpoint.RoutePath, (HttpContext context, ProducerSocketEndpoint endpoint) => endpoint.HandleAsync(context));
+        app.Map(ConsumerSocketEndpoint.RoutePath, (HttpContext context, ConsumerSocketEndpoint endpoint) => endpoint.HandleAsync(context));
 
         app.MapGet("/healthcheck", () => Results.Json(new HealthBody("I'm healthy"), EdgeJsonContext.Default.HealthBody));
         app.MapHealthChecks("/health/ready", new HealthCheckOptions

@@ -30,6 +30,15 @@ internal static class FrameErrorCodes
     /// <summary>The record is larger than Kafka accepts.</summary>
     public const string TooLarge = "too_large";
 
+    /// <summary>A consumed record's key or value did not decode as the socket's type; it is delivered as base64.</summary>
+    public const string Undecodable = "undecodable";
+
+    /// <summary>A commit frame that names no record this socket can commit.</summary>
+    public const string InvalidCommit = "invalid_commit";
+
+    /// <summary>Kafka or the bridge refused a commit (not delivered here, already committed, rebalanced away).</summary>
+    public const string CommitFailed = "commit_failed";
+
     /// <summary>An error the bridge reported without a known code.</summary>
     public const string Unknown = "unknown";
 }

@@ -115,6 +115,24 @@ internal sealed partial class QueryReader(IQueryCollection query)
         throw new RequestValidationException($"'{value}' is not a valid value for '{name}'. Accepted: a whole number from {min} to {max}.");
     }
 
+    /// <summary>One of a fixed set of names (case-insensitive).</summary>
+    public T Choice<T>(string name, T whenAbsent, IReadOnlyDictionary<string, T> accepted)
+    {
+        var value = Optional(name);
+        if (value is null)
+        {
+            return whenAbsent;
+        }
+
+        if (accepted.TryGetValue(value, out var result))
+        {
+            return result;
+        }
+
+        throw new RequestValidationException(
+            $"'{value}' is not a valid value for '{name}'. Accepted: {string.Join(", ", accepted.Keys)}.");
+    }
+
     [GeneratedRegex("^[a-zA-Z0-9._-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex TopicNamePattern();
 }

@@ -10,25 +10,20 @@ namespace KafkaWsProxy.Tests.Infrastructure;
 public sealed class ProxyFixture : IAsyncLifetime
 {
     private int _topicCounter;
+    private ProxyInstance _proxy = null!;
 
     public EmbeddedKafkaCluster Kafka { get; private set; } = null!;
 
-    internal ServiceProcess Bridge { get; private set; } = null!;
+    internal ServiceProcess Bridge => _proxy.Bridge;
 
-    internal ServiceProcess Edge { get; private set; } = null!;
+    internal ServiceProcess Edge => _proxy.Edge;
 
     public Uri EdgeHttp => Edge.Address;
 
     public async Task InitializeAsync()
     {
         Kafka = new EmbeddedKafkaCluster();
-        Bridge = await ServiceProcess.StartBridgeAsync(new Dictionary<string, string?>
-        {
-            ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
-            // Topics are created by the tests, so a fresh one must be seen at once.
-            ["Kafka__TopicCacheTtl"] = "00:00:00",
-        });
-        Edge = await ServiceProcess.StartEdgeAsync(Bridge.Address);
+        _proxy = await ProxyInstance.StartAsync(Kafka.BootstrapServers);
     }
 
     /// <summary>A new topic with a unique name.</summary>
@@ -39,13 +34,16 @@ public sealed class ProxyFixture : IAsyncLifetime
         return name;
     }
 
-    public Uri SocketUri(string path, string query) =>
-        new($"ws://{EdgeHttp.Authority}{path}?{query}");
+    public Uri SocketUri(string path, string query) => _proxy.SocketUri(path, query);
+
+    /// <summary>Another bridge and edge on the same Kafka, with their own settings.</summary>
+    internal Task<ProxyInstance> StartProxyAsync(
+        IDictionary<string, string?>? bridgeSettings = null, IDictionary<string, string?>? edgeSettings = null) =>
+        ProxyInstance.StartAsync(Kafka.BootstrapServers, bridgeSettings, edgeSettings);
 
     public async Task DisposeAsync()
     {
-        await Edge.DisposeAsync();
-        await Bridge.DisposeAsync();
+        await _proxy.DisposeAsync();
         Kafka.Dispose();
     }
 }

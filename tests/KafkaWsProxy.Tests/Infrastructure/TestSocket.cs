@@ -10,6 +10,8 @@ internal sealed class TestSocket : IAsyncDisposable
     private static readonly TimeSpan s_receiveTimeout = TimeSpan.FromSeconds(30);
 
     private readonly ClientWebSocket _socket = new();
+    private Task<(WebSocketMessageType Type, string Text)>? _pending;
+    private string? _unexpected;
 
     private TestSocket()
     {
@@ -62,14 +64,49 @@ internal sealed class TestSocket : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The next message. A receive that times out stays pending and is picked up
+    /// by the next call, so a timeout never aborts the socket.
+    /// </summary>
     public async Task<(WebSocketMessageType Type, string Text)> ReceiveAsync(TimeSpan? timeout = null)
     {
-        using var deadline = new CancellationTokenSource(timeout ?? s_receiveTimeout);
+        _pending ??= ReceiveCoreAsync();
+        var finished = await Task.WhenAny(_pending, Task.Delay(timeout ?? s_receiveTimeout));
+        if (finished != _pending)
+        {
+            throw new TimeoutException($"No frame within {timeout ?? s_receiveTimeout}.");
+        }
+
+        var received = await _pending;
+        _pending = null;
+        return received;
+    }
+
+    /// <summary>True when no frame arrives within <paramref name="quiet"/> (the socket stays usable).</summary>
+    public async Task<bool> IsQuietForAsync(TimeSpan quiet)
+    {
+        try
+        {
+            var (type, text) = await ReceiveAsync(quiet);
+            _unexpected = $"{type}: {text}";
+            return false;
+        }
+        catch (TimeoutException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>What arrived when <see cref="IsQuietForAsync"/> said false.</summary>
+    public string? Unexpected => _unexpected;
+
+    private async Task<(WebSocketMessageType Type, string Text)> ReceiveCoreAsync()
+    {
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         while (true)
         {
-            var result = await _socket.ReceiveAsync(chunk, deadline.Token);
+            var result = await _socket.ReceiveAsync(chunk, CancellationToken.None);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return (WebSocketMessageType.Close, "");

@@ -1,0 +1,29 @@
+namespace KafkaWsProxy.Bridge.Configuration;
+
+/// <summary>Limits of one Consume stream. Section "Consume".</summary>
+public sealed class ConsumeOptions
+{
+    public const string SectionName = "Consume";
+
+    /// <summary>
+    /// Records delivered on a stream but not yet committed by its client. At the
+    /// limit the bridge pauses the stream's partitions until a commit frees room,
+    /// so nothing uncommitted is ever dropped.
+    /// </summary>
+    public int MaxUncommittedPerStream { get; set; } = 1_000;
+
+    /// <summary>
+    /// Records read from Kafka and waiting to be written to the stream. When
+    /// full (the client reads slowly), the partitions are paused.
+    /// </summary>
+    public int BufferedRecordsPerStream { get; set; } = 500;
+
+    /// <summary>Most records sent in one response message.</summary>
+    public int MaxRecordsPerMessage { get; set; } = 500;
+
+    /// <summary>
+    /// How long one poll of the Kafka consumer waits for records; also the
+    /// longest delay before a commit or a resume takes effect.
+    /// </summary>
+    public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
+}

@@ -1,0 +1,452 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using System.Threading.RateLimiting;
+using Confluent.Kafka;
+using Grpc.Core;
+using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Bridge.Kafka;
+using KafkaWsProxy.Bridge.Logging;
+using KafkaWsProxy.Contracts.V1;
+
+namespace KafkaWsProxy.Bridge.Consume;
+
+/// <summary>
+/// One Consume stream and its own Kafka consumer. Three loops:
+/// the poll loop (a dedicated thread, the only one touching the consumer:
+/// polls, applies commits, pauses and resumes), the request loop (client
+/// commits), and the writer loop (the stream's single writer).
+/// </summary>
+/// <remarks>
+/// Nothing is buffered without bound: records wait in a bounded buffer, and
+/// when it is full, or when the client has too many uncommitted records, the
+/// partitions are paused. The consumer keeps polling while paused, so a slow
+/// client never exceeds max.poll.interval.ms and never leaves its group.
+/// </remarks>
+internal sealed class ConsumeSession : IDisposable
+{
+    private readonly ConsumeOpen _open;
+    private readonly ConsumeOptions _options;
+    private readonly ILogger _logger;
+    private readonly IConsumer<byte[]?, byte[]?> _consumer;
+    private readonly ConsumedRecordFactory _records;
+    private readonly PartitionGenerations _partitions = new();
+    private readonly DeliveredOffsets _delivered = new();
+    private readonly ConcurrentQueue<CommitCommand> _commits = new();
+    private readonly Queue<BufferedRecord> _overflow = new();
+    private readonly Channel<BufferedRecord> _buffer;
+    private readonly Channel<CommitResult> _commitResults =
+        Channel.CreateUnbounded<CommitResult>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly RateLimiter? _rateLimiter;
+
+    private bool _paused;
+    private bool _pauseNewAssignments;
+
+    public ConsumeSession(ConsumerConfig config, ConsumeOpen open, ConsumeOptions options, ILogger logger)
+    {
+        _open = open;
+        _options = options;
+        _logger = logger;
+        _records = new ConsumedRecordFactory(open.KeyFormat, open.ValueFormat);
+        _buffer = Channel.CreateBounded<BufferedRecord>(new BoundedChannelOptions(options.BufferedRecordsPerStream)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        _rateLimiter = open.MaxRecordsPerSecond > 0 ? CreateRateLimiter(open.MaxRecordsPerSecond) : null;
+        GroupId = config.GroupId;
+        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .SetPartitionsAssignedHandler((_, assigned) => OnAssigned(assigned))
+            .SetPartitionsRevokedHandler((_, revoked) => OnRevoked(revoked, commitFirst: true))
+            .SetPartitionsLostHandler((_, lost) => OnRevoked(lost, commitFirst: false))
+            .SetErrorHandler((consumer, error) =>
+                BridgeLog.KafkaClientError(logger, consumer.Name, error.Code.ToString(), error.IsFatal, error.Reason))
+            .SetLogHandler((consumer, message) =>
+                BridgeLog.KafkaClientLog(logger, consumer.Name, message.Facility, message.Message))
+            .Build();
+    }
+
+    public string GroupId { get; }
+
+    public long DeliveredCount { get; private set; }
+
+    /// <summary>
+    /// The topic's partitions that have no committed offset for this group
+    /// (for offsetResetStrategy none). Blocks on Kafka: call before <see cref="RunAsync"/>.
+    /// </summary>
+    public Task<IReadOnlyList<int>> PartitionsWithoutCommittedOffsetAsync(int partitionCount, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Task.Run<IReadOnlyList<int>>(() =>
+        {
+            var partitions = Enumerable.Range(0, partitionCount).Select(p => new TopicPartition(_open.Topic, p));
+            return _consumer.Committed(partitions, timeout)
+                .Where(c => c.Offset == Offset.Unset)
+                .Select(c => c.Partition.Value)
+                .ToList();
+        }, cancellationToken);
+
+    public async Task RunAsync(
+        IAsyncStreamReader<ConsumeRequest> requests,
+        IServerStreamWriter<ConsumeResponse> responses,
+        CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var polling = Task.Factory.StartNew(
+            () => Poll(stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var reading = ReadRequestsAsync(requests, stop.Token);
+        var writing = WriteAsync(responses, stop.Token);
+        try
+        {
+            // The client ending its requests, a failed write, or a failed poll loop ends the stream.
+            var first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
+            await first.ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            // The consumer is closed (group left, offsets committed) before the call ends,
+            // so the same client can rejoin at once.
+            await polling.ConfigureAwait(false);
+            await Task.WhenAll(reading, writing).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
+
+    private void Poll(CancellationToken cancellationToken)
+    {
+        Exception? failure = null;
+        try
+        {
+            _consumer.Subscribe(_open.Topic);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                ApplyCommits();
+                FlushOverflow();
+                UpdatePause();
+
+                var result = _consumer.Consume(_options.PollTimeout);
+                if (result?.Message is null)
+                {
+                    continue;
+                }
+
+                var partition = result.Partition.Value;
+                var record = new BufferedRecord(_records.Create(result), _partitions.Current(partition));
+                if (_overflow.Count > 0 || !TryBuffer(record))
+                {
+                    _overflow.Enqueue(record);
+                }
+            }
+        }
+        catch (ConsumeException e) when (e.Error.Code == ErrorCode.Local_NoOffset || e.Error.Code == ErrorCode.OffsetOutOfRange)
+        {
+            failure = new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"A partition of {_open.Topic} has no committed offset for group {GroupId}, and offsetResetStrategy is none."));
+        }
+        catch (KafkaException e)
+        {
+            failure = KafkaErrorMapping.ToRpcException(e, $"Consuming {_open.Topic} failed");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            BridgeLog.UnexpectedStreamFailure(_logger, "Consume", e);
+            failure = new RpcException(new Status(StatusCode.Internal, "The bridge failed while consuming; see its log."));
+        }
+        finally
+        {
+            CloseConsumer();
+            _buffer.Writer.TryComplete(failure);
+        }
+    }
+
+    private bool TryBuffer(BufferedRecord record)
+    {
+        if (!_buffer.Writer.TryWrite(record))
+        {
+            return false;
+        }
+
+        var position = record.Record.Position;
+        _delivered.Delivered(position.Partition, position.Offset, position.TimestampMs);
+        DeliveredCount++;
+        return true;
+    }
+
+    private void FlushOverflow()
+    {
+        while (_overflow.TryPeek(out var record) && TryBuffer(record))
+        {
+            _overflow.Dequeue();
+        }
+    }
+
+    /// <summary>Paused while the buffer is full or the client owes too many commits.</summary>
+    private void UpdatePause()
+    {
+        var shouldPause = _overflow.Count > 0 || _delivered.Count >= _options.MaxUncommittedPerStream;
+        if (shouldPause == _paused && !(_paused && _pauseNewAssignments))
+        {
+            return;
+        }
+
+        var assignment = _consumer.Assignment;
+        if (shouldPause)
+        {
+            _consumer.Pause(assignment);
+            BridgeLog.ConsumerPaused(_logger, _open.ClientId, _open.Topic, _delivered.Count, _overflow.Count);
+        }
+        else
+        {
+            _consumer.Resume(assignment);
+            BridgeLog.ConsumerResumed(_logger, _open.ClientId, _open.Topic);
+        }
+
+        _paused = shouldPause;
+        _pauseNewAssignments = false;
+    }
+
+    private void ApplyCommits()
+    {
+        while (_commits.TryDequeue(out var command))
+        {
+            var result = new CommitResult { RequestId = command.Request.RequestId };
+            foreach (var offset in command.Request.Offsets)
+            {
+                var why = Commit(offset);
+                if (why is not null)
+                {
+                    result.Failures.Add(new CommitFailure { Partition = offset.Partition, Offset = offset.Offset, Message = why });
+                }
+            }
+
+            if (command.FromClient)
+            {
+                _commitResults.Writer.TryWrite(result);
+            }
+            else if (result.Failures.Count > 0)
+            {
+                BridgeLog.AutoCommitFailed(_logger, _open.ClientId, _open.Topic, result.Failures[0].Message);
+            }
+        }
+    }
+
+    private string? Commit(CommitOffset offset)
+    {
+        if (!_partitions.IsAssigned(offset.Partition))
+        {
+            return $"Partition {offset.Partition} is not assigned to this socket (it may have been rebalanced to another).";
+        }
+
+        var why = _delivered.TryCommit(offset.Partition, offset.Offset, offset.TimestampMs);
+        if (why is not null)
+        {
+            return why;
+        }
+
+        try
+        {
+            _consumer.StoreOffset(new TopicPartitionOffset(_open.Topic, offset.Partition, offset.Offset + 1));
+            return null;
+        }
+        catch (KafkaException e)
+        {
+            return $"Kafka refused the commit: {e.Error.Code}.";
+        }
+    }
+
+    private IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> assigned)
+    {
+        foreach (var partition in assigned)
+        {
+            _partitions.Assign(partition.Partition.Value);
+        }
+
+        _pauseNewAssignments = _paused;
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var list = PartitionList(assigned.Select(p => p.Partition));
+            BridgeLog.PartitionsAssigned(_logger, _open.ClientId, _open.Topic, list);
+        }
+
+        return assigned.Select(p => new TopicPartitionOffset(p, Offset.Unset));
+    }
+
+    private void OnRevoked(List<TopicPartitionOffset> revoked, bool commitFirst)
+    {
+        if (commitFirst)
+        {
+            CommitStoredOffsets();
+        }
+
+        foreach (var partition in revoked)
+        {
+            var number = partition.Partition.Value;
+            _partitions.Revoke(number);
+            _delivered.Forget(number);
+        }
+
+        // Records of revoked partitions still waiting here belong to their next owner now.
+        var keep = _overflow.Where(r => _partitions.IsAssigned(r.Record.Position.Partition)).ToList();
+        _overflow.Clear();
+        keep.ForEach(_overflow.Enqueue);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var list = PartitionList(revoked.Select(p => p.Partition));
+            BridgeLog.PartitionsRevoked(_logger, _open.ClientId, _open.Topic, list);
+        }
+    }
+
+    private static string PartitionList(IEnumerable<Partition> partitions) => string.Join(",", partitions.Select(p => p.Value));
+
+    private void CommitStoredOffsets()
+    {
+        try
+        {
+            _consumer.Commit();
+        }
+        catch (KafkaException e) when (e.Error.Code == ErrorCode.Local_NoOffset)
+        {
+            // Nothing stored since the last commit.
+        }
+        catch (KafkaException e)
+        {
+            BridgeLog.KafkaClientError(_logger, _consumer.Name, e.Error.Code.ToString(), e.Error.IsFatal, e.Error.Reason);
+        }
+    }
+
+    private void CloseConsumer()
+    {
+        try
+        {
+            // Commits what was stored and leaves the group at once.
+            _consumer.Close();
+        }
+        catch (KafkaException e)
+        {
+            BridgeLog.KafkaClientError(_logger, _consumer.Name, e.Error.Code.ToString(), e.Error.IsFatal, e.Error.Reason);
+        }
+    }
+
+    private async Task ReadRequestsAsync(IAsyncStreamReader<ConsumeRequest> requests, CancellationToken cancellationToken)
+    {
+        while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            var request = requests.Current;
+            if (request.KindCase != ConsumeRequest.KindOneofCase.Commit)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "Only commits may follow the open message."));
+            }
+
+            _commits.Enqueue(new CommitCommand(request.Commit, FromClient: true));
+        }
+    }
+
+    private async Task WriteAsync(IServerStreamWriter<ConsumeResponse> responses, CancellationToken cancellationToken)
+    {
+        var records = _buffer.Reader;
+        var results = _commitResults.Reader;
+        var batch = new ConsumedRecordBatch();
+        while (true)
+        {
+            while (results.TryRead(out var result))
+            {
+                await responses.WriteAsync(new ConsumeResponse { CommitResult = result }, cancellationToken).ConfigureAwait(false);
+            }
+
+            while (batch.Records.Count < _options.MaxRecordsPerMessage && records.TryPeek(out var buffered))
+            {
+                if (_rateLimiter is not null && !await AcquireAsync(responses, batch, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                records.TryRead(out _);
+                var position = buffered.Record.Position;
+                if (_partitions.IsCurrent(position.Partition, buffered.Generation))
+                {
+                    batch.Records.Add(buffered.Record);
+                }
+            }
+
+            if (batch.Records.Count > 0)
+            {
+                batch = await SendAsync(responses, batch, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (records.Completion.IsCompleted)
+            {
+                // The poll loop ended: rethrow its failure (an RpcException), or end quietly.
+                await records.Completion.ConfigureAwait(false);
+                return;
+            }
+
+            await Task.WhenAny(
+                records.WaitToReadAsync(cancellationToken).AsTask(),
+                results.WaitToReadAsync(cancellationToken).AsTask()).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>Takes a rate-limit permit; sends the partial batch first if it has to wait. False: try again.</summary>
+    private async ValueTask<bool> AcquireAsync(IServerStreamWriter<ConsumeResponse> responses, ConsumedRecordBatch batch, CancellationToken cancellationToken)
+    {
+        using var lease = _rateLimiter!.AttemptAcquire();
+        if (lease.IsAcquired)
+        {
+            return true;
+        }
+
+        if (batch.Records.Count > 0)
+        {
+            await SendAsync(responses, batch, cancellationToken).ConfigureAwait(false);
+            batch.Records.Clear();
+        }
+
+        using var waited = await _rateLimiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        return waited.IsAcquired;
+    }
+
+    private async Task<ConsumedRecordBatch> SendAsync(
+        IServerStreamWriter<ConsumeResponse> responses, ConsumedRecordBatch batch, CancellationToken cancellationToken)
+    {
+        await responses.WriteAsync(new ConsumeResponse { Records = batch }, cancellationToken).ConfigureAwait(false);
+        if (_open.AutoCommit)
+        {
+            _commits.Enqueue(new CommitCommand(LastOffsets(batch), FromClient: false));
+        }
+
+        return new ConsumedRecordBatch();
+    }
+
+    private static CommitRequest LastOffsets(ConsumedRecordBatch batch)
+    {
+        var last = new Dictionary<int, RecordPosition>();
+        foreach (var record in batch.Records)
+        {
+            last[record.Position.Partition] = record.Position;
+        }
+
+        var request = new CommitRequest();
+        request.Offsets.AddRange(last.Values.Select(p => new CommitOffset { Partition = p.Partition, Offset = p.Offset }));
+        return request;
+    }
+
+    /// <summary>Smooth rather than bursty: a tenth of the rate every 100 ms.</summary>
+    private static TokenBucketRateLimiter CreateRateLimiter(int perSecond)
+    {
+        var perTick = Math.Max(1, perSecond / 10);
+        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perTick,
+            TokensPerPeriod = perTick,
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100.0 * perTick * 10 / perSecond),
+            QueueLimit = 1,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+    }
+
+    public void Dispose()
+    {
+        _consumer.Dispose();
+        _rateLimiter?.Dispose();
+    }
+}

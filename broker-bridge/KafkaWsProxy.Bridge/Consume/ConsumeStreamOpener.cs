@@ -1,0 +1,95 @@
+using Confluent.Kafka;
+using Grpc.Core;
+using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Bridge.Kafka;
+using KafkaWsProxy.Contracts.V1;
+using Microsoft.Extensions.Options;
+
+namespace KafkaWsProxy.Bridge.Consume;
+
+/// <summary>
+/// Checks a Consume stream's open message against Kafka and creates its
+/// session. Every refusal is an <see cref="RpcException"/> with the status the
+/// contract names.
+/// </summary>
+internal sealed class ConsumeStreamOpener(
+    KafkaClientConfigFactory configFactory,
+    TopicCatalog topics,
+    IOptions<ConsumeOptions> options,
+    IOptions<KafkaOptions> kafkaOptions,
+    ILogger<ConsumeSession> sessionLogger)
+{
+    public async Task<(ConsumeSession Session, int PartitionCount)> OpenAsync(ConsumeOpen open, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(open.Topic))
+        {
+            throw Refuse(StatusCode.InvalidArgument, "Request param 'topic' is missing.");
+        }
+
+        if (string.IsNullOrWhiteSpace(open.ClientId))
+        {
+            throw Refuse(StatusCode.InvalidArgument, "Request param 'clientId' is missing.");
+        }
+
+        if (open.MaxRecordsPerSecond < 0)
+        {
+            throw Refuse(StatusCode.InvalidArgument, "max_records_per_second must not be negative.");
+        }
+
+        int? partitions;
+        try
+        {
+            partitions = await topics.GetPartitionCountAsync(open.Topic, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KafkaException e)
+        {
+            throw KafkaErrorMapping.ToRpcException(e, $"Could not check topic {open.Topic}");
+        }
+
+        if (partitions is null)
+        {
+            throw Refuse(StatusCode.NotFound, $"Topic {open.Topic} does not exist");
+        }
+
+        var groupId = string.IsNullOrWhiteSpace(open.GroupId) ? $"{open.ClientId}-group" : open.GroupId;
+        var session = new ConsumeSession(configFactory.CreateConsumerConfig(open, groupId), open, options.Value, sessionLogger);
+        try
+        {
+            if (open.OffsetReset == OffsetReset.None)
+            {
+                await RequireCommittedOffsetsAsync(session, open, groupId, partitions.Value, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
+        return (session, partitions.Value);
+    }
+
+    private async Task RequireCommittedOffsetsAsync(
+        ConsumeSession session, ConsumeOpen open, string groupId, int partitions, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<int> missing;
+        try
+        {
+            missing = await session.PartitionsWithoutCommittedOffsetAsync(partitions, kafkaOptions.Value.MetadataTimeout, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (KafkaException e)
+        {
+            throw KafkaErrorMapping.ToRpcException(e, $"Could not read the committed offsets of group {groupId}");
+        }
+
+        if (missing.Count > 0)
+        {
+            throw Refuse(StatusCode.FailedPrecondition,
+                $"Group {groupId} has no committed offset on partition(s) {string.Join(",", missing)} of topic {open.Topic}, " +
+                "and offsetResetStrategy is none.");
+        }
+    }
+
+    private static RpcException Refuse(StatusCode code, string message) => new(new Status(code, message));
+}

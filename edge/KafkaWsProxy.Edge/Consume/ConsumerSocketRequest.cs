@@ -1,0 +1,53 @@
+using KafkaWsProxy.Contracts.V1;
+using KafkaWsProxy.Edge.Sockets;
+
+namespace KafkaWsProxy.Edge.Consume;
+
+/// <summary>What the edge itself does for a /socket/out socket, beyond the bridge's open message.</summary>
+/// <param name="BatchSize">0: one record per frame; N: frames are arrays of up to N records.</param>
+/// <param name="AutoCommit">The edge commits each record once it is written to the socket.</param>
+internal sealed record ConsumerSocketSettings(ConsumeOpen Open, int BatchSize, bool AutoCommit);
+
+/// <summary>The query of a /socket/out request (spec §5), validated.</summary>
+internal static class ConsumerSocketRequest
+{
+    public const int MaxBatchSize = 10_000;
+    public const int MaxRate = 1_000_000;
+
+    public static ConsumerSocketSettings Parse(IQueryCollection query)
+    {
+        var reader = new QueryReader(query);
+        var open = new ConsumeOpen
+        {
+            ClientId = reader.Required("clientId"),
+            Topic = reader.Topic(),
+        };
+        open.GroupId = reader.Optional("groupId") ?? $"{open.ClientId}-group";
+        reader.SocketPayload();
+        open.KeyFormat = reader.Format("keyType", DataFormat.String);
+        open.ValueFormat = reader.Format("valType", DataFormat.String);
+        open.OffsetReset = reader.Choice("offsetResetStrategy", OffsetReset.Earliest, s_offsetResets);
+        open.IsolationLevel = reader.Choice("isolationLevel", IsolationLevel.ReadUncommitted, s_isolationLevels);
+        open.MaxRecordsPerSecond = reader.Integer("rate", 0, 0, MaxRate);
+        var batchSize = reader.Integer("batchSize", 0, 0, MaxBatchSize);
+        var autoCommit = reader.Boolean("autoCommit", whenAbsent: true);
+
+        // The edge commits for autoCommit sockets itself, after each write to the
+        // socket, so the bridge always waits for commits.
+        open.AutoCommit = false;
+        return new ConsumerSocketSettings(open, batchSize, autoCommit);
+    }
+
+    private static readonly IReadOnlyDictionary<string, OffsetReset> s_offsetResets = new Dictionary<string, OffsetReset>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["earliest"] = OffsetReset.Earliest,
+        ["latest"] = OffsetReset.Latest,
+        ["none"] = OffsetReset.None,
+    };
+
+    private static readonly IReadOnlyDictionary<string, IsolationLevel> s_isolationLevels = new Dictionary<string, IsolationLevel>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["read_uncommitted"] = IsolationLevel.ReadUncommitted,
+        ["read_committed"] = IsolationLevel.ReadCommitted,
+    };
+}

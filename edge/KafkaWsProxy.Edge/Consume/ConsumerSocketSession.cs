@@ -1,0 +1,322 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Grpc.Core;
+using KafkaWsProxy.Contracts.V1;
+using KafkaWsProxy.Edge.Configuration;
+using KafkaWsProxy.Edge.Produce;
+using KafkaWsProxy.Edge.Sockets;
+using Microsoft.AspNetCore.Connections;
+
+namespace KafkaWsProxy.Edge.Consume;
+
+/// <summary>
+/// Pumps one accepted /socket/out WebSocket through its bridge stream with four
+/// loops: receive (client commit frames), forward (commits to the bridge),
+/// results (records and commit outcomes from the bridge), and send (the
+/// socket's only sender: record frames, batched when asked, and error frames).
+/// </summary>
+/// <remarks>
+/// The outbound queue is small and bounded: a client that reads slowly stops
+/// the results loop, which stops reading the gRPC stream, whose flow control
+/// stops the bridge, which pauses the Kafka partitions.
+/// </remarks>
+internal sealed class ConsumerSocketSession(
+    WebSocket socket,
+    AsyncDuplexStreamingCall<ConsumeRequest, ConsumeResponse> call,
+    ConsumerSocketSettings settings,
+    SocketOptions options)
+{
+    private readonly string _topic = settings.Open.Topic;
+
+    public async Task<SocketEnd> RunAsync(CancellationToken connectionAborted, CancellationToken serverStopping)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted);
+        using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, serverStopping);
+        var outbound = Channel.CreateBounded<OutboundItem>(new BoundedChannelOptions(options.ConsumerSendQueue)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+        });
+        var commits = Channel.CreateUnbounded<CommitRequest>(new UnboundedChannelOptions { SingleReader = true });
+
+        var receiving = ReceiveAsync(outbound.Writer, commits.Writer, cancel.Token);
+        var forwarding = ForwardCommitsAsync(commits.Reader, cancel.Token);
+        var readingResults = ReadResultsAsync(outbound.Writer, cancel.Token);
+        var sending = SendAsync(outbound.Reader, commits.Writer, stopSending.Token);
+
+        SocketEnd end;
+        try
+        {
+            var first = await Task.WhenAny(receiving, readingResults, sending).ConfigureAwait(false);
+            end = serverStopping.IsCancellationRequested ? SocketEnd.Of(SocketEndReason.ServerStopping) : await first.ConfigureAwait(false);
+            if (first != receiving && end.Reason == SocketEndReason.ClientClosed)
+            {
+                end = SocketEnd.Bridge(new RpcException(new Status(StatusCode.Unavailable, "The bridge ended the stream.")));
+            }
+
+            // Stop sending before the close frame goes out: nothing may follow it.
+            await stopSending.CancelAsync().ConfigureAwait(false);
+            await sending.ConfigureAwait(false);
+            if (end.Reason == SocketEndReason.ConnectionLost)
+            {
+                socket.Abort();
+            }
+            else
+            {
+                await SocketCloser.CloseAsync(socket, end.ToClose(options.MaxFrameBytes), receiving, options.CloseTimeout)
+                    .ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await cancel.CancelAsync().ConfigureAwait(false);
+            outbound.Writer.TryComplete();
+            commits.Writer.TryComplete();
+            await Task.WhenAll(receiving, forwarding, readingResults, sending).ConfigureAwait(false);
+        }
+
+        return end;
+    }
+
+    private async Task<SocketEnd> ReceiveAsync(
+        ChannelWriter<OutboundItem> outbound, ChannelWriter<CommitRequest> commits, CancellationToken cancellationToken)
+    {
+        using var reader = new WebSocketMessageReader(socket, options.MaxFrameBytes);
+        try
+        {
+            while (true)
+            {
+                var kind = await reader.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                switch (kind)
+                {
+                    case ReceivedKind.Close:
+                        return SocketEnd.Of(SocketEndReason.ClientClosed);
+                    case ReceivedKind.TooLarge:
+                        return SocketEnd.Of(SocketEndReason.FrameTooLarge);
+                }
+
+                var commit = ParseCommit(kind, reader.Message, out var error);
+                if (commit is not null)
+                {
+                    commits.TryWrite(commit);
+                }
+                else if (!outbound.TryWrite(new OutboundItem(null, error)))
+                {
+                    // A client that floods bad frames while not reading its socket: answered as it drains.
+                    await outbound.WriteAsync(new OutboundItem(null, error), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (IsConnectionFailure(e) || e is OperationCanceledException or ChannelClosedException)
+        {
+            return SocketEnd.Of(SocketEndReason.ConnectionLost);
+        }
+    }
+
+    private CommitRequest? ParseCommit(ReceivedKind kind, ReadOnlySpan<byte> frame, out FrameError? error)
+    {
+        if (kind == ReceivedKind.Binary)
+        {
+            error = new FrameError(FrameErrorCodes.BinaryFrame, "Binary frames are not supported; send JSON text frames.");
+            return null;
+        }
+
+        if (frame.IsEmpty)
+        {
+            error = new FrameError(FrameErrorCodes.EmptyFrame, "The frame is empty.");
+            return null;
+        }
+
+        var commit = CommitFrameParser.Parse(frame, _topic, out error);
+        if (commit is not null && settings.AutoCommit)
+        {
+            error = new FrameError(FrameErrorCodes.InvalidCommit,
+                "This socket commits automatically (autoCommit=true); open it with autoCommit=false to commit yourself.",
+                commit.RequestId);
+            return null;
+        }
+
+        return commit;
+    }
+
+    private async Task ForwardCommitsAsync(ChannelReader<CommitRequest> commits, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var automatic = new Dictionary<int, CommitOffset>();
+            while (await commits.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (commits.TryRead(out var commit))
+                {
+                    if (commit.RequestId.Length == 0)
+                    {
+                        // The edge's own commits are cumulative: only the latest per partition matters.
+                        foreach (var offset in commit.Offsets)
+                        {
+                            automatic[offset.Partition] = offset;
+                        }
+
+                        continue;
+                    }
+
+                    await SendAutomaticAsync(automatic, cancellationToken).ConfigureAwait(false);
+                    await call.RequestStream.WriteAsync(new ConsumeRequest { Commit = commit }, cancellationToken).ConfigureAwait(false);
+                }
+
+                await SendAutomaticAsync(automatic, cancellationToken).ConfigureAwait(false);
+            }
+
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException or InvalidOperationException)
+        {
+            // The results loop reads the call's status and reports the failure.
+        }
+    }
+
+    private async Task SendAutomaticAsync(Dictionary<int, CommitOffset> automatic, CancellationToken cancellationToken)
+    {
+        if (automatic.Count == 0)
+        {
+            return;
+        }
+
+        var request = new CommitRequest();
+        request.Offsets.AddRange(automatic.Values);
+        automatic.Clear();
+        await call.RequestStream.WriteAsync(new ConsumeRequest { Commit = request }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SocketEnd> ReadResultsAsync(ChannelWriter<OutboundItem> outbound, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var responses = call.ResponseStream;
+            while (await responses.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                var response = responses.Current;
+                switch (response.KindCase)
+                {
+                    case ConsumeResponse.KindOneofCase.Records:
+                        foreach (var record in response.Records.Records)
+                        {
+                            await outbound.WriteAsync(new OutboundItem(record, null), cancellationToken).ConfigureAwait(false);
+                        }
+
+                        break;
+                    // Commits the edge made itself (autoCommit) carry no request id; their failures are not the client's.
+                    case ConsumeResponse.KindOneofCase.CommitResult
+                        when response.CommitResult.Failures.Count > 0 && response.CommitResult.RequestId.Length > 0:
+                        var failure = response.CommitResult.Failures[0];
+                        await outbound.WriteAsync(
+                            new OutboundItem(null, new FrameError(FrameErrorCodes.CommitFailed, failure.Message, response.CommitResult.RequestId)),
+                            cancellationToken).ConfigureAwait(false);
+                        break;
+                }
+            }
+
+            return SocketEnd.Of(SocketEndReason.ClientClosed);
+        }
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return SocketEnd.Bridge(e);
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException or ChannelClosedException)
+        {
+            return SocketEnd.Of(SocketEndReason.ConnectionLost);
+        }
+    }
+
+    private async Task<SocketEnd> SendAsync(
+        ChannelReader<OutboundItem> outbound, ChannelWriter<CommitRequest> commits, CancellationToken cancellationToken)
+    {
+        using var frames = new RecordFrameWriter(settings.Open.KeyFormat, settings.Open.ValueFormat);
+        var batch = new List<ConsumedRecord>(Math.Max(settings.BatchSize, 1));
+        try
+        {
+            while (await outbound.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (outbound.TryRead(out var item))
+                {
+                    if (item.Error is { } error)
+                    {
+                        await SendFrameAsync(frames.Error(error.Code, error.Message, error.MessageId), cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    batch.Add(item.Record!);
+                    if (settings.BatchSize == 0 || batch.Count == settings.BatchSize)
+                    {
+                        await SendRecordsAsync(frames, batch, commits, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                if (batch.Count > 0 && !await MoreWithinLingerAsync(outbound, cancellationToken).ConfigureAwait(false))
+                {
+                    await SendRecordsAsync(frames, batch, commits, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return SocketEnd.Of(SocketEndReason.ClientClosed);
+        }
+        catch (Exception e) when (IsConnectionFailure(e) || e is OperationCanceledException)
+        {
+            return SocketEnd.Of(SocketEndReason.ConnectionLost);
+        }
+    }
+
+    /// <summary>A partial batch waits up to the linger for more records before it is sent.</summary>
+    private async ValueTask<bool> MoreWithinLingerAsync(ChannelReader<OutboundItem> outbound, CancellationToken cancellationToken)
+    {
+        using var linger = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        linger.CancelAfter(options.BatchLinger);
+        try
+        {
+            return await outbound.WaitToReadAsync(linger.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private async Task SendRecordsAsync(
+        RecordFrameWriter frames, List<ConsumedRecord> batch, ChannelWriter<CommitRequest> commits, CancellationToken cancellationToken)
+    {
+        var frame = settings.BatchSize == 0 ? frames.Single(batch[0]) : frames.Batch(batch);
+        await SendFrameAsync(frame, cancellationToken).ConfigureAwait(false);
+        if (settings.AutoCommit)
+        {
+            // Written to the socket: commit it (cumulative per partition).
+            commits.TryWrite(LastOffsets(batch));
+        }
+
+        batch.Clear();
+    }
+
+    private ValueTask SendFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) =>
+        socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+
+    private static CommitRequest LastOffsets(List<ConsumedRecord> batch)
+    {
+        var request = new CommitRequest();
+        if (batch.Count == 1)
+        {
+            var only = batch[0].Position;
+            request.Offsets.Add(new CommitOffset { Partition = only.Partition, Offset = only.Offset, TimestampMs = only.TimestampMs });
+            return request;
+        }
+
+        var last = new Dictionary<int, RecordPosition>();
+        foreach (var record in batch)
+        {
+            last[record.Position.Partition] = record.Position;
+        }
+
+        request.Offsets.AddRange(last.Values.Select(p => new CommitOffset { Partition = p.Partition, Offset = p.Offset, TimestampMs = p.TimestampMs }));
+        return request;
+    }
+
+    private static bool IsConnectionFailure(Exception e) =>
+        e is WebSocketException or IOException or ConnectionAbortedException or ObjectDisposedException;
+}
