@@ -8,7 +8,9 @@ using KafkaWsProxy.Bridge.Services;
 var builder = WebApplication.CreateBuilder(args);
 ConfigurationAliases.Apply(builder.Configuration);
 
-builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName);
+builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName)
+    .Validate(o => o.GroupProtocol is "" or "classic" or "consumer", "Kafka:GroupProtocol must be classic, consumer or empty.")
+    .ValidateOnStart();
 builder.Services.AddOptions<ProduceOptions>().BindConfiguration(ProduceOptions.SectionName)
     .Validate(o => o.MaxInFlightPerStream > 0 && o.MaxResultsPerMessage > 0, "Produce limits must be positive.")
     .ValidateOnStart();

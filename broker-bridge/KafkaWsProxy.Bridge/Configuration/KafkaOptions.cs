@@ -36,6 +36,13 @@ public sealed class KafkaOptions
     /// <summary>Extra librdkafka settings for consumers only (max.poll.interval.ms, fetch.max.bytes...).</summary>
     public Dictionary<string, string> Consumer { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Consumer group protocol: "classic" (every Kafka) or "consumer" (KIP-848,
+    /// Kafka 4.0+). Empty: "consumer" with the embedded broker, whose classic
+    /// protocol cannot add a member to a stable group, else "classic".
+    /// </summary>
+    public string GroupProtocol { get; set; } = "";
+
     /// <summary>SASL mechanism for streams that carry their own credentials: Plain, ScramSha256 or ScramSha512.</summary>
     public Confluent.Kafka.SaslMechanism SaslMechanism { get; set; } = Confluent.Kafka.SaslMechanism.Plain;
 

@@ -151,6 +151,8 @@ internal sealed class ConsumeSession : IDisposable
         }
         finally
         {
+            // Commits the client sent before it left still count.
+            ApplyCommits();
             CloseConsumer();
             _buffer.Writer.TryComplete(failure);
         }

@@ -55,16 +55,33 @@ internal sealed class KafkaClientConfigFactory(KafkaClusterConnection cluster, I
             IsolationLevel = open.IsolationLevel == Contracts.V1.IsolationLevel.ReadCommitted
                 ? Confluent.Kafka.IsolationLevel.ReadCommitted
                 : Confluent.Kafka.IsolationLevel.ReadUncommitted,
-            PartitionAssignmentStrategy = Confluent.Kafka.PartitionAssignmentStrategy.CooperativeSticky,
             EnablePartitionEof = false,
             // Each socket has its own consumer: keep its prefetch small (default 64 MiB).
             QueuedMaxMessagesKbytes = 1024,
         };
+        if (UsesConsumerGroupProtocol)
+        {
+            // KIP-848: assignment is computed by the broker, incrementally.
+            config.Set("group.protocol", "consumer");
+        }
+        else
+        {
+            // Incremental rebalances: a joining socket does not stop the others.
+            config.PartitionAssignmentStrategy = Confluent.Kafka.PartitionAssignmentStrategy.CooperativeSticky;
+        }
+
         Apply(config, _options.Client);
         Apply(config, _options.Consumer);
         ApplyCredentials(config, open.Credentials);
         return config;
     }
+
+    private bool UsesConsumerGroupProtocol => _options.GroupProtocol.ToLowerInvariant() switch
+    {
+        "consumer" => true,
+        "classic" => false,
+        _ => cluster.IsEmbedded,
+    };
 
     public AdminClientConfig CreateAdminConfig()
     {

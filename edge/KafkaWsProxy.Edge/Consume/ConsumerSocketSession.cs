@@ -28,6 +28,10 @@ internal sealed class ConsumerSocketSession(
 {
     private readonly string _topic = settings.Open.Topic;
 
+    // Set once the socket is closing: records still arriving are not sent (nor
+    // committed); the group delivers them again.
+    private volatile bool _closing;
+
     public async Task<SocketEnd> RunAsync(CancellationToken connectionAborted, CancellationToken serverStopping)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted);
@@ -41,10 +45,10 @@ internal sealed class ConsumerSocketSession(
 
         var receiving = ReceiveAsync(outbound.Writer, commits.Writer, cancel.Token);
         var forwarding = ForwardCommitsAsync(commits.Reader, cancel.Token);
-        var readingResults = ReadResultsAsync(outbound.Writer, cancel.Token);
+        var readingResults = ReadResultsAsync(outbound.Writer, cancel.Token, stopSending.Token);
         var sending = SendAsync(outbound.Reader, commits.Writer, stopSending.Token);
 
-        SocketEnd end;
+        var end = SocketEnd.Of(SocketEndReason.ConnectionLost);
         try
         {
             var first = await Task.WhenAny(receiving, readingResults, sending).ConfigureAwait(false);
@@ -55,6 +59,7 @@ internal sealed class ConsumerSocketSession(
             }
 
             // Stop sending before the close frame goes out: nothing may follow it.
+            _closing = true;
             await stopSending.CancelAsync().ConfigureAwait(false);
             await sending.ConfigureAwait(false);
             if (end.Reason == SocketEndReason.ConnectionLost)
@@ -69,13 +74,36 @@ internal sealed class ConsumerSocketSession(
         }
         finally
         {
+            commits.Writer.TryComplete();
+            if (end.Reason is SocketEndReason.ClientClosed or SocketEndReason.FrameTooLarge)
+            {
+                await FinishStreamAsync(forwarding, readingResults).ConfigureAwait(false);
+            }
+
             await cancel.CancelAsync().ConfigureAwait(false);
             outbound.Writer.TryComplete();
-            commits.Writer.TryComplete();
             await Task.WhenAll(receiving, forwarding, readingResults, sending).ConfigureAwait(false);
         }
 
         return end;
+    }
+
+    /// <summary>
+    /// Ends the bridge stream cleanly: commits still queued are forwarded, and the
+    /// bridge closes its consumer (committing them, leaving the group) before the
+    /// call ends, so the same client can reconnect at once and resume exactly there.
+    /// </summary>
+    private async Task FinishStreamAsync(Task forwarding, Task<SocketEnd> readingResults)
+    {
+        try
+        {
+            await forwarding.WaitAsync(options.DrainTimeout).ConfigureAwait(false);
+            await readingResults.WaitAsync(options.DrainTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The bridge did not finish in time: the call is cancelled instead.
+        }
     }
 
     private async Task<SocketEnd> ReceiveAsync(
@@ -187,7 +215,10 @@ internal sealed class ConsumerSocketSession(
         await call.RequestStream.WriteAsync(new ConsumeRequest { Commit = request }, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<SocketEnd> ReadResultsAsync(ChannelWriter<OutboundItem> outbound, CancellationToken cancellationToken)
+    /// <param name="stopHanding">Cancelled when the sender stops: results are then read (so the
+    /// call ends cleanly) but no longer handed on.</param>
+    private async Task<SocketEnd> ReadResultsAsync(
+        ChannelWriter<OutboundItem> outbound, CancellationToken cancellationToken, CancellationToken stopHanding)
     {
         try
         {
@@ -197,20 +228,16 @@ internal sealed class ConsumerSocketSession(
                 var response = responses.Current;
                 switch (response.KindCase)
                 {
-                    case ConsumeResponse.KindOneofCase.Records:
-                        foreach (var record in response.Records.Records)
-                        {
-                            await outbound.WriteAsync(new OutboundItem(record, null), cancellationToken).ConfigureAwait(false);
-                        }
-
+                    case ConsumeResponse.KindOneofCase.Records when !_closing:
+                        await HandOnAsync(outbound, response.Records.Records, stopHanding).ConfigureAwait(false);
                         break;
                     // Commits the edge made itself (autoCommit) carry no request id; their failures are not the client's.
                     case ConsumeResponse.KindOneofCase.CommitResult
-                        when response.CommitResult.Failures.Count > 0 && response.CommitResult.RequestId.Length > 0:
+                        when response.CommitResult.Failures.Count > 0 && response.CommitResult.RequestId.Length > 0 && !_closing:
                         var failure = response.CommitResult.Failures[0];
-                        await outbound.WriteAsync(
-                            new OutboundItem(null, new FrameError(FrameErrorCodes.CommitFailed, failure.Message, response.CommitResult.RequestId)),
-                            cancellationToken).ConfigureAwait(false);
+                        await HandOnAsync(
+                            outbound, new OutboundItem(null, new FrameError(FrameErrorCodes.CommitFailed, failure.Message, response.CommitResult.RequestId)),
+                            stopHanding).ConfigureAwait(false);
                         break;
                 }
             }
@@ -224,6 +251,31 @@ internal sealed class ConsumerSocketSession(
         catch (Exception e) when (e is RpcException or OperationCanceledException or ChannelClosedException)
         {
             return SocketEnd.Of(SocketEndReason.ConnectionLost);
+        }
+    }
+
+    private static async Task HandOnAsync(ChannelWriter<OutboundItem> outbound, IEnumerable<ConsumedRecord> records, CancellationToken stopHanding)
+    {
+        foreach (var record in records)
+        {
+            if (!await HandOnAsync(outbound, new OutboundItem(record, null), stopHanding).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Waits for room in the send queue; false once the sender has stopped.</summary>
+    private static async Task<bool> HandOnAsync(ChannelWriter<OutboundItem> outbound, OutboundItem item, CancellationToken stopHanding)
+    {
+        try
+        {
+            await outbound.WriteAsync(item, stopHanding).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+            return false;
         }
     }
 

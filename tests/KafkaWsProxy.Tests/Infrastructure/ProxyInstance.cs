@@ -23,6 +23,9 @@ internal sealed class ProxyInstance : IAsyncDisposable
             ["Kafka__BootstrapServers"] = bootstrapServers,
             // Topics are created by the tests, so a fresh one must be seen at once.
             ["Kafka__TopicCacheTtl"] = "00:00:00",
+            // The embedded broker's classic group protocol cannot add a member to a
+            // stable group (the join waits for max.poll.interval.ms); KIP-848 works.
+            ["Kafka__GroupProtocol"] = "consumer",
         };
         var bridge = await ServiceProcess.StartBridgeAsync(bridgeEnv);
         try

@@ -137,6 +137,11 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
             // Never started.
         }
 
+        // Kept for diagnosis of failed runs: TestResults/service-logs/{name}-{pid}.log
+        var folder = Path.Combine(BuildOutputs.RepositoryRoot, "TestResults", "service-logs");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, $"{Name}-{_process.Id}.log"), Log);
+
         _process.Dispose();
     }
 
