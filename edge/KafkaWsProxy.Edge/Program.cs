@@ -18,7 +18,7 @@ builder.Services.AddBridgeClient();
 builder.Services.AddSingleton<ProducerSocketEndpoint>();
 builder.Services.AddSingleton<ConsumerSocketEndpoint>();
 builder.Services.AddHealthChecks().AddCheck<BridgeReadinessCheck>("bridge", tags: [HttpEndpoints.ReadinessTag]);
-builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, EdgeJsonContext.Default));
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, EdgeJson.Context));
 
 var app = builder.Build();
 
@@ -32,6 +32,11 @@ app.UseExceptionHandler(handler => handler.Run(async context =>
 
     await JsonResponses.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, "Internal error.");
 }));
+app.Use((context, next) =>
+{
+    context.Response.Headers.XContentTypeOptions = "nosniff";
+    return next(context);
+});
 app.UseWebSockets();
 app.MapEdgeEndpoints();
 

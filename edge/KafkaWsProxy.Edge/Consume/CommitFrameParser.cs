@@ -40,6 +40,11 @@ internal static partial class CommitFrameParser
             error = new FrameError(FrameErrorCodes.InvalidFrame, "The frame is not valid JSON: " + e.Message);
             return null;
         }
+        catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+        {
+            error = new FrameError(FrameErrorCodes.InvalidFrame, "The frame contains a string that is not valid UTF-8.");
+            return null;
+        }
 
         if (id is null)
         {

@@ -23,7 +23,7 @@ internal static class ClusterInfoEndpoint
             var brokers = cluster.Brokers
                 .Select(b => new BrokerInfo(b.Id, b.Host, b.Port, string.IsNullOrEmpty(b.Rack) ? null : b.Rack))
                 .ToArray();
-            return Results.Json(brokers, EdgeJsonContext.Default.BrokerInfoArray);
+            return Results.Json(brokers, EdgeJson.Context.BrokerInfoArray);
         }
         catch (RpcException e)
         {

@@ -14,7 +14,8 @@ internal static class HttpEndpoints
         app.Map(ProducerSocketEndpoint.RoutePath, (HttpContext context, ProducerSocketEndpoint endpoint) => endpoint.HandleAsync(context));
         app.Map(ConsumerSocketEndpoint.RoutePath, (HttpContext context, ConsumerSocketEndpoint endpoint) => endpoint.HandleAsync(context));
 
-        app.MapGet("/healthcheck", () => Results.Json(new HealthBody("I'm healthy"), EdgeJsonContext.Default.HealthBody));
+        app.MapMethods("/healthcheck", [HttpMethods.Get, HttpMethods.Head],
+            () => Results.Json(new HealthBody("I'm healthy"), EdgeJson.Context.HealthBody));
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadinessTag),
@@ -30,6 +31,6 @@ internal static class HttpEndpoints
         var message = report.Status == HealthStatus.Healthy
             ? "Ready."
             : string.Join(" ", report.Entries.Values.Select(e => e.Description ?? e.Status.ToString()));
-        return context.Response.WriteAsJsonAsync(new ErrorBody(message), EdgeJsonContext.Default.ErrorBody);
+        return context.Response.WriteAsJsonAsync(new ErrorBody(message), EdgeJson.Context.ErrorBody);
     }
 }

@@ -7,9 +7,9 @@ internal static class JsonResponses
     public static Task WriteErrorAsync(HttpContext context, int statusCode, string message)
     {
         context.Response.StatusCode = statusCode;
-        return context.Response.WriteAsJsonAsync(new ErrorBody(message), EdgeJsonContext.Default.ErrorBody, cancellationToken: context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(new ErrorBody(message), EdgeJson.Context.ErrorBody, cancellationToken: context.RequestAborted);
     }
 
     public static IResult Error(int statusCode, string message) =>
-        Results.Json(new ErrorBody(message), EdgeJsonContext.Default.ErrorBody, statusCode: statusCode);
+        Results.Json(new ErrorBody(message), EdgeJson.Context.ErrorBody, statusCode: statusCode);
 }

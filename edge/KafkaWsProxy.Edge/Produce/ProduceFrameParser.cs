@@ -49,6 +49,10 @@ internal sealed class ProduceFrameParser(DataFormat socketKeyFormat, DataFormat 
         {
             error = new FrameError(FrameErrorCodes.InvalidFrame, "The frame is not valid JSON: " + e.Message, messageId);
         }
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+        {
+            error = new FrameError(FrameErrorCodes.InvalidFrame, "The frame contains a string that is not valid UTF-8.", messageId);
+        }
 
         return null;
     }
@@ -79,7 +83,7 @@ internal sealed class ProduceFrameParser(DataFormat socketKeyFormat, DataFormat 
                 reader.Skip();
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException || e.InnerException is DecoderFallbackException)
         {
             // Not recoverable: the error frame goes without a messageId.
         }

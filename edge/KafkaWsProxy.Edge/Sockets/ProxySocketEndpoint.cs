@@ -40,7 +40,7 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
     {
         if (SocketRequests.CheckUpgrade(context) is { } refusal)
         {
-            await JsonResponses.WriteErrorAsync(context, refusal.StatusCode, refusal.Message).ConfigureAwait(false);
+            await RefuseAsync(context, SocketRequests.ClientIdForLog(context), refusal.StatusCode, refusal.Message).ConfigureAwait(false);
             return;
         }
 

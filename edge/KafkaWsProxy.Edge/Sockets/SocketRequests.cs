@@ -8,6 +8,7 @@ internal static class SocketRequests
     {
         if (!HttpMethods.IsGet(context.Request.Method))
         {
+            context.Response.Headers.Allow = "GET";
             return new RequestValidationException("Only GET is allowed on a socket path.", StatusCodes.Status405MethodNotAllowed);
         }
 

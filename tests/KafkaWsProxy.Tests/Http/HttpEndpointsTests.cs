@@ -25,6 +25,16 @@ public sealed class HttpEndpointsTests(ProxyFixture proxy)
     }
 
     [Fact]
+    public async Task Healthcheck_Head_Is200AndResponsesAreNosniff()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, new Uri(proxy.EdgeHttp, "/healthcheck"));
+        using var response = await s_http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
+    }
+
+    [Fact]
     public async Task Ready_BridgeAndKafkaReachable_Is200Json()
     {
         var (status, body, contentType) = await HandshakeProbe.GetAsync(proxy.EdgeHttp, "/health/ready");

@@ -105,6 +105,7 @@ public sealed class HandshakeRefusalTests(ProxyFixture proxy)
             (response.StatusCode, body.RootElement, response.Content.Headers.ContentType?.MediaType ?? ""),
             HttpStatusCode.MethodNotAllowed);
         Assert.Contains("GET", message, StringComparison.Ordinal);
+        Assert.Equal(["GET"], response.Content.Headers.Allow);
     }
 
     [Fact]
