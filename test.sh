@@ -3,7 +3,8 @@
 # plain line "N passed, M failed" (", K skipped" when K > 0), which CI reads.
 # Exits non-zero when the run fails, any test fails, or no test ran.
 #
-#   CONFIGURATION   Debug (default) or Release
+#   CONFIGURATION      Debug (default) or Release
+#   SKIP_FORMAT_CHECK  1 to skip the `dotnet format --verify-no-changes` step
 #   extra arguments are passed to dotnet test, e.g. ./test.sh --filter Produce
 set -euo pipefail
 
@@ -18,6 +19,12 @@ command -v dotnet >/dev/null 2>&1 || { echo "test.sh: the .NET SDK (dotnet) is n
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
 
 rm -rf "$RESULTS"
+
+# Style is part of the suite: the code must be `dotnet format` clean.
+format_status=0
+if [ "${SKIP_FORMAT_CHECK:-0}" != 1 ]; then
+  dotnet format "$SOLUTION" --verify-no-changes -v quiet || format_status=$?
+fi
 
 status=0
 dotnet test "$SOLUTION" -c "$CONFIGURATION" -nologo \
@@ -50,6 +57,11 @@ elif [ "$files" -eq 0 ] || [ "$total" -eq 0 ]; then
   echo "test.sh: no tests ran" >&2
   status=1
 elif [ "$failed" -gt 0 ]; then
+  status=1
+fi
+
+if [ "$format_status" -ne 0 ]; then
+  echo "test.sh: the code is not 'dotnet format' clean; run: dotnet format $SOLUTION" >&2
   status=1
 fi
 
