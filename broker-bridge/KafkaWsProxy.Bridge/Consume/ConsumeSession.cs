@@ -34,8 +34,9 @@ internal sealed class ConsumeSession : IDisposable
     private readonly ConcurrentQueue<CommitCommand> _commits = new();
     private readonly Queue<BufferedRecord> _overflow = new();
     private readonly Channel<BufferedRecord> _buffer;
-    private readonly Channel<CommitResult> _commitResults =
-        Channel.CreateUnbounded<CommitResult>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    // Commit results and revocation notices: small, rare, and written ahead of records.
+    private readonly Channel<ConsumeResponse> _notices =
+        Channel.CreateUnbounded<ConsumeResponse>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly RateLimiter? _rateLimiter;
 
     private bool _paused;
@@ -220,7 +221,7 @@ internal sealed class ConsumeSession : IDisposable
 
             if (command.FromClient)
             {
-                _commitResults.Writer.TryWrite(result);
+                _notices.Writer.TryWrite(new ConsumeResponse { CommitResult = result });
             }
             else if (result.Failures.Count > 0)
             {
@@ -284,6 +285,10 @@ internal sealed class ConsumeSession : IDisposable
             _delivered.Forget(number);
         }
 
+        var notice = new PartitionsRevoked();
+        notice.Partitions.AddRange(revoked.Select(p => p.Partition.Value));
+        _notices.Writer.TryWrite(new ConsumeResponse { Revoked = notice });
+
         // Records of revoked partitions still waiting here belong to their next owner now.
         var keep = _overflow.Where(r => _partitions.IsAssigned(r.Record.Position.Partition)).ToList();
         _overflow.Clear();
@@ -343,13 +348,13 @@ internal sealed class ConsumeSession : IDisposable
     private async Task WriteAsync(IServerStreamWriter<ConsumeResponse> responses, CancellationToken cancellationToken)
     {
         var records = _buffer.Reader;
-        var results = _commitResults.Reader;
+        var notices = _notices.Reader;
         var batch = new ConsumedRecordBatch();
         while (true)
         {
-            while (results.TryRead(out var result))
+            while (notices.TryRead(out var notice))
             {
-                await responses.WriteAsync(new ConsumeResponse { CommitResult = result }, cancellationToken).ConfigureAwait(false);
+                await responses.WriteAsync(notice, cancellationToken).ConfigureAwait(false);
             }
 
             while (batch.Records.Count < _options.MaxRecordsPerMessage && records.TryPeek(out var buffered))
@@ -382,7 +387,7 @@ internal sealed class ConsumeSession : IDisposable
 
             await Task.WhenAny(
                 records.WaitToReadAsync(cancellationToken).AsTask(),
-                results.WaitToReadAsync(cancellationToken).AsTask()).ConfigureAwait(false);
+                notices.WaitToReadAsync(cancellationToken).AsTask()).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }

@@ -32,6 +32,8 @@ internal sealed class ConsumerSocketSession(
     // committed); the group delivers them again.
     private volatile bool _closing;
 
+    private readonly PartitionOwnership _ownership = new();
+
     public async Task<SocketEnd> RunAsync(CancellationToken connectionAborted, CancellationToken serverStopping)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted);
@@ -231,6 +233,9 @@ internal sealed class ConsumerSocketSession(
                     case ConsumeResponse.KindOneofCase.Records when !_closing:
                         await HandOnAsync(outbound, response.Records.Records, stopHanding).ConfigureAwait(false);
                         break;
+                    case ConsumeResponse.KindOneofCase.Revoked:
+                        _ownership.Revoke(response.Revoked.Partitions);
+                        break;
                     // Commits the edge made itself (autoCommit) carry no request id; their failures are not the client's.
                     case ConsumeResponse.KindOneofCase.CommitResult
                         when response.CommitResult.Failures.Count > 0 && response.CommitResult.RequestId.Length > 0 && !_closing:
@@ -254,11 +259,12 @@ internal sealed class ConsumerSocketSession(
         }
     }
 
-    private static async Task HandOnAsync(ChannelWriter<OutboundItem> outbound, IEnumerable<ConsumedRecord> records, CancellationToken stopHanding)
+    private async Task HandOnAsync(ChannelWriter<OutboundItem> outbound, IEnumerable<ConsumedRecord> records, CancellationToken stopHanding)
     {
         foreach (var record in records)
         {
-            if (!await HandOnAsync(outbound, new OutboundItem(record, null), stopHanding).ConfigureAwait(false))
+            var item = new OutboundItem(record, null, _ownership.Stamp(record.Position.Partition));
+            if (!await HandOnAsync(outbound, item, stopHanding).ConfigureAwait(false))
             {
                 return;
             }
@@ -296,7 +302,13 @@ internal sealed class ConsumerSocketSession(
                         continue;
                     }
 
-                    batch.Add(item.Record!);
+                    if (!_ownership.IsCurrent(item.Record!.Position.Partition, item.Generation))
+                    {
+                        // Its partition was rebalanced away while it waited: the new owner delivers it.
+                        continue;
+                    }
+
+                    batch.Add(item.Record);
                     if (settings.BatchSize == 0 || batch.Count == settings.BatchSize)
                     {
                         await SendRecordsAsync(frames, batch, commits, cancellationToken).ConfigureAwait(false);
