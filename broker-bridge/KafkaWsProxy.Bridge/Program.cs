@@ -4,6 +4,7 @@ using KafkaWsProxy.Bridge.Consume;
 using KafkaWsProxy.Bridge.Kafka;
 using KafkaWsProxy.Bridge.Produce;
 using KafkaWsProxy.Bridge.Services;
+using KafkaWsProxy.Bridge.Sessions;
 
 var builder = WebApplication.CreateBuilder(args);
 ConfigurationAliases.Apply(builder.Configuration);
@@ -20,12 +21,21 @@ builder.Services.AddOptions<ConsumeOptions>().BindConfiguration(ConsumeOptions.S
         && o.PollTimeout > TimeSpan.Zero, "Consume limits must be positive.")
     .ValidateOnStart();
 
+builder.Services.AddOptions<SessionsOptions>().BindConfiguration(SessionsOptions.SectionName)
+    .Validate(o => o.Ttl > o.HeartbeatInterval && o.HeartbeatInterval > TimeSpan.Zero, "Sessions:Ttl must exceed Sessions:HeartbeatInterval.")
+    .Validate(o => !o.ExactlyOnceEnabled || o.ProducerSessionsEnabled, "Sessions:ExactlyOnceEnabled needs Sessions:ProducerSessionsEnabled.")
+    .ValidateOnStart();
+
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<KafkaClusterConnection>();
 builder.Services.AddSingleton<KafkaClientConfigFactory>();
 builder.Services.AddSingleton<AdminClientHandle>();
 builder.Services.AddSingleton<TopicCatalog>();
 builder.Services.AddSingleton<SharedProducerPool>();
+builder.Services.AddSingleton<RegistryTopic>();
+builder.Services.AddSingleton<SessionRegistry>();
+builder.Services.AddHostedService(provider => provider.GetRequiredService<SessionRegistry>());
+builder.Services.AddSingleton<ProducerRateLimits>();
 builder.Services.AddSingleton<ProduceStreamOpener>();
 builder.Services.AddSingleton<ConsumeStreamOpener>();
 builder.Services.AddSingleton<ClusterDescriber>();

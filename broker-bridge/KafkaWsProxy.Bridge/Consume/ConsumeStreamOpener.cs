@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Grpc.Core;
 using KafkaWsProxy.Bridge.Configuration;
 using KafkaWsProxy.Bridge.Kafka;
+using KafkaWsProxy.Bridge.Sessions;
 using KafkaWsProxy.Contracts.V1;
 using Microsoft.Extensions.Options;
 
@@ -17,9 +18,15 @@ internal sealed class ConsumeStreamOpener(
     TopicCatalog topics,
     IOptions<ConsumeOptions> options,
     IOptions<KafkaOptions> kafkaOptions,
+    IOptions<SessionsOptions> sessionOptions,
+    SessionRegistry sessions,
     ILogger<ConsumeSession> sessionLogger)
 {
-    public async Task<(ConsumeSession Session, int PartitionCount)> OpenAsync(ConsumeOpen open, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the stream's session and consumer. The lease must be disposed after
+    /// the session (its consumer closed, the group left).
+    /// </summary>
+    public async Task<(ConsumeSession Session, int PartitionCount, SessionLease Lease)> OpenAsync(ConsumeOpen open, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(open.Topic))
         {
@@ -52,21 +59,33 @@ internal sealed class ConsumeStreamOpener(
         }
 
         var groupId = string.IsNullOrWhiteSpace(open.GroupId) ? $"{open.ClientId}-group" : open.GroupId;
-        var session = new ConsumeSession(configFactory.CreateConsumerConfig(open, groupId), open, options.Value, sessionLogger);
+        var lease = await sessions.ClaimAsync(
+            SessionKind.Consumer, groupId, open.ClientId, GroupLimit(groupId, partitions.Value), uniqueMember: true, cancellationToken)
+            .ConfigureAwait(false);
+        ConsumeSession? session = null;
         try
         {
+            session = new ConsumeSession(configFactory.CreateConsumerConfig(open, groupId), open, options.Value, sessionLogger);
             if (open.OffsetReset == OffsetReset.None)
             {
                 await RequireCommittedOffsetsAsync(session, open, groupId, partitions.Value, cancellationToken).ConfigureAwait(false);
             }
+
+            return (session, partitions.Value, lease);
         }
         catch
         {
-            session.Dispose();
+            session?.Dispose();
+            await lease.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
 
-        return (session, partitions.Value);
+    /// <summary>Sockets a group may have: the configured limit, never more than the topic's partitions.</summary>
+    private int GroupLimit(string groupId, int partitions)
+    {
+        var configured = sessionOptions.Value.ConsumerLimitFor(groupId);
+        return configured <= 0 ? partitions : Math.Min(configured, partitions);
     }
 
     private async Task RequireCommittedOffsetsAsync(

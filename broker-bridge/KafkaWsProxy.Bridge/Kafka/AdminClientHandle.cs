@@ -27,5 +27,8 @@ internal sealed class AdminClientHandle : IDisposable
         // Confluent's metadata call is synchronous; keep it off the caller's thread.
         Task.Run(() => _client.GetMetadata(timeout), cancellationToken);
 
+    public Task CreateTopicAsync(Confluent.Kafka.Admin.TopicSpecification topic) =>
+        _client.CreateTopicsAsync([topic]);
+
     public void Dispose() => _client.Dispose();
 }

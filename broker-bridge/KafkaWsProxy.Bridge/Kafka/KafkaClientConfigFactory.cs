@@ -32,6 +32,16 @@ internal sealed class KafkaClientConfigFactory(KafkaClusterConnection cluster, I
         return config;
     }
 
+    /// <summary>An exactly-once stream's own producer.</summary>
+    public ProducerConfig CreateTransactionalProducerConfig(KafkaCredentials? credentials, string transactionalId, TimeSpan transactionTimeout)
+    {
+        var config = CreateProducerConfig(credentials);
+        config.TransactionalId = transactionalId;
+        config.TransactionTimeoutMs = (int)transactionTimeout.TotalMilliseconds;
+        config.LingerMs = 0;
+        return config;
+    }
+
     /// <summary>The configuration of one stream's own consumer.</summary>
     public ConsumerConfig CreateConsumerConfig(ConsumeOpen open, string groupId)
     {
@@ -73,6 +83,37 @@ internal sealed class KafkaClientConfigFactory(KafkaClusterConnection cluster, I
         Apply(config, _options.Client);
         Apply(config, _options.Consumer);
         ApplyCredentials(config, open.Credentials);
+        return config;
+    }
+
+    /// <summary>The session registry's writer: every claim is acknowledged by all replicas.</summary>
+    public ProducerConfig CreateRegistryProducerConfig()
+    {
+        var config = new ProducerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            ClientId = "kafkawsproxy-bridge-sessions",
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 0,
+        };
+        Apply(config, _options.Client);
+        return config;
+    }
+
+    /// <summary>The session registry's reader: no group, reads every partition from the start.</summary>
+    public ConsumerConfig CreateRegistryConsumerConfig()
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            ClientId = "kafkawsproxy-bridge-sessions",
+            GroupId = "kafkawsproxy-bridge-sessions-unused",
+            EnableAutoCommit = false,
+            // A claim waits for its read-back: do not let the broker hold fetches long.
+            FetchWaitMaxMs = 10,
+        };
+        Apply(config, _options.Client);
         return config;
     }
 

@@ -39,5 +39,8 @@ internal sealed class KafkaClusterConnection : IDisposable
 
     public bool IsEmbedded => _embedded is not null;
 
+    /// <summary>The embedded broker, when this bridge runs one.</summary>
+    public EmbeddedKafkaCluster? Embedded => _embedded;
+
     public void Dispose() => _embedded?.Dispose();
 }

@@ -57,6 +57,14 @@ internal static partial class BridgeLog
         Message = "Automatic commit for client {ClientId} on {Topic} failed: {Reason}")]
     public static partial void AutoCommitFailed(ILogger logger, string clientId, string topic, string reason);
 
+    [LoggerMessage(EventId = 40, EventName = "SessionRegistryStarted", Level = LogLevel.Information,
+        Message = "Session registry on topic {Topic} ({Partitions} partition(s)), this bridge is {BridgeId}")]
+    public static partial void SessionRegistryStarted(ILogger logger, string topic, int partitions, string bridgeId);
+
+    [LoggerMessage(EventId = 41, EventName = "SessionGranted", Level = LogLevel.Debug,
+        Message = "Session {Kind} {Scope}/{Member} granted")]
+    public static partial void SessionGranted(ILogger logger, KafkaWsProxy.Bridge.Sessions.SessionKind kind, string scope, string member);
+
     [LoggerMessage(EventId = 20, EventName = "KafkaClientError", Level = LogLevel.Warning,
         Message = "Kafka client {ClientName} reported {KafkaError} (fatal: {IsFatal}): {Reason}")]
     public static partial void KafkaClientError(ILogger logger, string clientName, string kafkaError, bool isFatal, string reason);

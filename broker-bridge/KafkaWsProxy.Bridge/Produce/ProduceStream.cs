@@ -15,7 +15,8 @@ namespace KafkaWsProxy.Bridge.Produce;
 internal sealed class ProduceStream(
     IProducer<byte[]?, byte[]?> producer,
     ProduceOpen open,
-    ProduceOptions options)
+    ProduceOptions options,
+    ProducerRateLimits rateLimits) : IProduceStream
 {
     private static readonly TimeSpan s_queueFullBackoff = TimeSpan.FromMilliseconds(5);
 
@@ -67,8 +68,14 @@ internal sealed class ProduceStream(
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "Only record batches may follow the open message."));
             }
 
+            var limited = rateLimits.IsLimited(open.ClientId);
             foreach (var record in request.Batch.Records)
             {
+                if (limited)
+                {
+                    await rateLimits.WaitAsync(open.ClientId, cancellationToken).ConfigureAwait(false);
+                }
+
                 var pending = await SubmitAsync(record, cancellationToken).ConfigureAwait(false);
                 await inFlight.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
                 RecordCount++;
@@ -131,5 +138,10 @@ internal sealed class ProduceStream(
                 batch = new ProduceResultBatch();
             }
         }
+    }
+
+    /// <summary>The producer is shared (see <see cref="SharedProducerPool"/>): nothing to release.</summary>
+    public void Dispose()
+    {
     }
 }

@@ -3,6 +3,7 @@ using KafkaWsProxy.Bridge.Cluster;
 using KafkaWsProxy.Bridge.Consume;
 using KafkaWsProxy.Bridge.Logging;
 using KafkaWsProxy.Bridge.Produce;
+using KafkaWsProxy.Bridge.Sessions;
 using KafkaWsProxy.Contracts.V1;
 
 namespace KafkaWsProxy.Bridge.Services;
@@ -22,11 +23,10 @@ internal sealed class KafkaBridgeService(
         var cancellationToken = context.CancellationToken;
         var open = await ReadOpenAsync(requestStream, cancellationToken).ConfigureAwait(false);
 
-        ProduceStream stream;
-        int partitionCount;
+        OpenedProduceStream opened;
         try
         {
-            (stream, partitionCount) = await produceOpener.OpenAsync(open, cancellationToken).ConfigureAwait(false);
+            opened = await produceOpener.OpenAsync(open, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e)
         {
@@ -34,22 +34,31 @@ internal sealed class KafkaBridgeService(
             throw;
         }
 
-        BridgeLog.ProduceStreamOpened(logger, open.ClientId, open.Topic);
-        await responseStream.WriteAsync(
-            new ProduceResponse { Opened = new ProduceOpened { PartitionCount = partitionCount } },
-            cancellationToken).ConfigureAwait(false);
-        try
+        await using (opened.ConfigureAwait(false))
         {
-            await stream.RunAsync(requestStream, responseStream, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not RpcException && !cancellationToken.IsCancellationRequested)
-        {
-            BridgeLog.UnexpectedStreamFailure(logger, "Produce", e);
-            throw new RpcException(new Status(StatusCode.Internal, "The bridge failed while producing; see its log."));
-        }
-        finally
-        {
-            BridgeLog.ProduceStreamClosed(logger, open.ClientId, open.Topic, stream.RecordCount);
+            BridgeLog.ProduceStreamOpened(logger, open.ClientId, open.Topic);
+            using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, opened.Session?.Superseded ?? default);
+            try
+            {
+                await responseStream.WriteAsync(
+                    new ProduceResponse { Opened = new ProduceOpened { PartitionCount = opened.PartitionCount } },
+                    cancellationToken).ConfigureAwait(false);
+                await opened.Stream.RunAsync(requestStream, responseStream, fenced.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (opened.Session?.Superseded.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
+            {
+                throw new RpcException(new Status(StatusCode.Aborted,
+                    $"Fenced: a newer socket with clientId {open.ClientId} and instanceId {open.InstanceId} took over."));
+            }
+            catch (Exception e) when (e is not RpcException && !cancellationToken.IsCancellationRequested)
+            {
+                BridgeLog.UnexpectedStreamFailure(logger, "Produce", e);
+                throw new RpcException(new Status(StatusCode.Internal, "The bridge failed while producing; see its log."));
+            }
+            finally
+            {
+                BridgeLog.ProduceStreamClosed(logger, open.ClientId, open.Topic, opened.Stream.RecordCount);
+            }
         }
     }
 
@@ -68,9 +77,10 @@ internal sealed class KafkaBridgeService(
         var open = requestStream.Current.Open;
         ConsumeSession session;
         int partitionCount;
+        SessionLease lease;
         try
         {
-            (session, partitionCount) = await consumeOpener.OpenAsync(open, cancellationToken).ConfigureAwait(false);
+            (session, partitionCount, lease) = await consumeOpener.OpenAsync(open, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e)
         {
@@ -78,6 +88,7 @@ internal sealed class KafkaBridgeService(
             throw;
         }
 
+        await using (lease.ConfigureAwait(false))
         using (session)
         {
             BridgeLog.ConsumeStreamOpened(logger, open.ClientId, session.GroupId, open.Topic);

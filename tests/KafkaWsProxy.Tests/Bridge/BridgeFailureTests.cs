@@ -11,6 +11,7 @@ public sealed class BridgeFailureTests
     {
         using var kafka = new KafkaWsProxy.EmbeddedKafka.EmbeddedKafkaCluster();
         kafka.CreateTopic("crash", 1);
+        kafka.CreateSessionRegistryTopic();
         var bridge = await ServiceProcess.StartBridgeAsync(new Dictionary<string, string?> { ["Kafka__BootstrapServers"] = kafka.BootstrapServers });
         await using var edge = await ServiceProcess.StartEdgeAsync(bridge.Address);
         await using var socket = await TestSocket.ConnectAsync(new Uri($"ws://{edge.Address.Authority}/socket/in?clientId=c&topic=crash"));

@@ -23,6 +23,7 @@ public sealed class ProxyFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Kafka = new EmbeddedKafkaCluster();
+        Kafka.CreateSessionRegistryTopic();
         _proxy = await ProxyInstance.StartAsync(Kafka.BootstrapServers);
     }
 
