@@ -8,5 +8,11 @@ internal interface IProduceStream : IDisposable
 {
     long RecordCount { get; }
 
-    Task RunAsync(IAsyncStreamReader<ProduceRequest> requests, IServerStreamWriter<ProduceResponse> responses, CancellationToken cancellationToken);
+    /// <param name="stopReading">Draining: take no new records, answer those taken, then return.</param>
+    /// <param name="cancellationToken">Abort: the client is gone or the stream was fenced.</param>
+    Task RunAsync(
+        IAsyncStreamReader<ProduceRequest> requests,
+        IServerStreamWriter<ProduceResponse> responses,
+        CancellationToken stopReading,
+        CancellationToken cancellationToken);
 }

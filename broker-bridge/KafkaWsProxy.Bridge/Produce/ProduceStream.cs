@@ -27,31 +27,46 @@ internal sealed class ProduceStream(
     public async Task RunAsync(
         IAsyncStreamReader<ProduceRequest> requests,
         IServerStreamWriter<ProduceResponse> responses,
+        CancellationToken stopReading,
         CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(abort.Token, stopReading);
         var inFlight = Channel.CreateBounded<PendingDelivery>(new BoundedChannelOptions(options.MaxInFlightPerStream)
         {
             SingleReader = true,
             SingleWriter = true,
         });
 
-        var writer = WriteResultsAsync(inFlight.Reader, responses, stop.Token);
+        var writer = WriteResultsAsync(inFlight.Reader, responses, abort.Token);
+        Exception? failure = null;
         try
         {
-            await ReadRecordsAsync(requests, inFlight.Writer, stop.Token).ConfigureAwait(false);
+            await ReadRecordsAsync(requests, inFlight.Writer, reading.Token).ConfigureAwait(false);
         }
-        catch
+        catch (OperationCanceledException) when (stopReading.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            await stop.CancelAsync().ConfigureAwait(false);
-            throw;
+            // Draining: no new records, but every record handed to Kafka is still answered.
         }
-        finally
+        catch (Exception e)
         {
-            // Either way, let the writer finish what was submitted: nothing handed
-            // to Kafka goes unanswered while the client is still listening.
-            inFlight.Writer.TryComplete();
+            failure = e;
+            await abort.CancelAsync().ConfigureAwait(false);
+        }
+
+        inFlight.Writer.TryComplete();
+        try
+        {
             await writer.ConfigureAwait(false);
+        }
+        catch (Exception) when (failure is not null)
+        {
+            // The reading failure is the one to report.
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
 

@@ -60,9 +60,14 @@ internal sealed class TransactionalProduceStream : IProduceStream
         }
     }
 
-    public async Task RunAsync(IAsyncStreamReader<ProduceRequest> requests, IServerStreamWriter<ProduceResponse> responses, CancellationToken cancellationToken)
+    public async Task RunAsync(
+        IAsyncStreamReader<ProduceRequest> requests,
+        IServerStreamWriter<ProduceResponse> responses,
+        CancellationToken stopReading,
+        CancellationToken cancellationToken)
     {
-        while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopReading);
+        while (await MoveNextAsync(requests, reading.Token, stopReading).ConfigureAwait(false))
         {
             if (requests.Current.KindCase != ProduceRequest.KindOneofCase.Batch)
             {
@@ -76,6 +81,19 @@ internal sealed class TransactionalProduceStream : IProduceStream
                 await responses.WriteAsync(new ProduceResponse { Results = new ProduceResultBatch { Results = { result } } }, cancellationToken)
                     .ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>False at the end of the requests, or when draining.</summary>
+    private static async Task<bool> MoveNextAsync(IAsyncStreamReader<ProduceRequest> requests, CancellationToken reading, CancellationToken stopReading)
+    {
+        try
+        {
+            return await requests.MoveNext(reading).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopReading.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

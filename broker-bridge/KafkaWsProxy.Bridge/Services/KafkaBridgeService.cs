@@ -13,6 +13,7 @@ internal sealed class KafkaBridgeService(
     ProduceStreamOpener produceOpener,
     ConsumeStreamOpener consumeOpener,
     ClusterDescriber clusterDescriber,
+    IHostApplicationLifetime lifetime,
     ILogger<KafkaBridgeService> logger) : KafkaBridge.KafkaBridgeBase
 {
     public override async Task Produce(
@@ -43,7 +44,8 @@ internal sealed class KafkaBridgeService(
                 await responseStream.WriteAsync(
                     new ProduceResponse { Opened = new ProduceOpened { PartitionCount = opened.PartitionCount } },
                     cancellationToken).ConfigureAwait(false);
-                await opened.Stream.RunAsync(requestStream, responseStream, fenced.Token).ConfigureAwait(false);
+                await opened.Stream.RunAsync(requestStream, responseStream, lifetime.ApplicationStopping, fenced.Token).ConfigureAwait(false);
+                ThrowIfDraining(cancellationToken);
             }
             catch (OperationCanceledException) when (opened.Session?.Superseded.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
             {
@@ -52,6 +54,7 @@ internal sealed class KafkaBridgeService(
             }
             catch (Exception e) when (e is not RpcException && !cancellationToken.IsCancellationRequested)
             {
+                ThrowIfDraining(cancellationToken);
                 BridgeLog.UnexpectedStreamFailure(logger, "Produce", e);
                 throw new RpcException(new Status(StatusCode.Internal, "The bridge failed while producing; see its log."));
             }
@@ -97,10 +100,13 @@ internal sealed class KafkaBridgeService(
                 await responseStream.WriteAsync(
                     new ConsumeResponse { Opened = new ConsumeOpened { PartitionCount = partitionCount, GroupId = session.GroupId } },
                     cancellationToken).ConfigureAwait(false);
-                await session.RunAsync(requestStream, responseStream, cancellationToken).ConfigureAwait(false);
+                using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+                await session.RunAsync(requestStream, responseStream, stopping.Token).ConfigureAwait(false);
+                ThrowIfDraining(cancellationToken);
             }
             catch (Exception e) when (e is not RpcException && !cancellationToken.IsCancellationRequested)
             {
+                ThrowIfDraining(cancellationToken);
                 BridgeLog.UnexpectedStreamFailure(logger, "Consume", e);
                 throw new RpcException(new Status(StatusCode.Internal, "The bridge failed while consuming; see its log."));
             }
@@ -113,6 +119,20 @@ internal sealed class KafkaBridgeService(
 
     public override Task<DescribeClusterResponse> DescribeCluster(DescribeClusterRequest request, ServerCallContext context) =>
         clusterDescriber.DescribeAsync(context.CancellationToken);
+
+    /// <summary>
+    /// The bridge is stopping: end the stream with UNAVAILABLE and the drain
+    /// trailer, which the edge turns into close 1001 "reconnect".
+    /// </summary>
+    private void ThrowIfDraining(CancellationToken callCancelled)
+    {
+        if (lifetime.ApplicationStopping.IsCancellationRequested && !callCancelled.IsCancellationRequested)
+        {
+            throw new RpcException(
+                new Status(StatusCode.Unavailable, "The bridge is shutting down; reconnect."),
+                new Metadata { { BridgeTrailers.Draining, "true" } });
+        }
+    }
 
     private static async Task<ProduceOpen> ReadOpenAsync(IAsyncStreamReader<ProduceRequest> requests, CancellationToken cancellationToken)
     {

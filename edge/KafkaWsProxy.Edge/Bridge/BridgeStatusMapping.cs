@@ -49,14 +49,23 @@ internal static class BridgeStatusMapping
     /// <summary>True when the gRPC client raised the status itself, without an answer from a bridge.</summary>
     public static bool IsLocalFailure(RpcException exception) => exception.Status.DebugException is not null;
 
-    public static WebSocketCloseStatus ToCloseStatus(StatusCode code) => code switch
+    /// <summary>The bridge's trailer that marks a stream ended by its shutdown.</summary>
+    public const string DrainingTrailer = "kafkawsproxy-draining";
+
+    /// <summary>True when the bridge ended the stream because it is shutting down.</summary>
+    public static bool IsDraining(RpcException exception) =>
+        exception.StatusCode == StatusCode.Unavailable && exception.Trailers.GetValue(DrainingTrailer) == "true";
+
+    public static WebSocketCloseStatus ToCloseStatus(RpcException exception) => exception.StatusCode switch
     {
+        _ when IsDraining(exception) => WebSocketCloseStatus.EndpointUnavailable,
         StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.Aborted => WebSocketCloseStatus.PolicyViolation,
         _ => WebSocketCloseStatus.InternalServerError,
     };
 
     public static string ToCloseReason(RpcException exception) => exception.StatusCode switch
     {
+        _ when IsDraining(exception) => "Kafka bridge is shutting down; reconnect.",
         _ when IsLocalFailure(exception) => TrimReason(BridgeUnavailableMessage),
         StatusCode.Aborted => TrimReason("Fenced: " + exception.Status.Detail),
         _ => TrimReason($"Kafka bridge: {exception.Status.Detail}"),

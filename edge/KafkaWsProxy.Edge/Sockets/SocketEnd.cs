@@ -39,7 +39,7 @@ internal readonly record struct SocketEnd(SocketEndReason Reason, RpcException? 
         SocketEndReason.ClientClosed => (WebSocketCloseStatus.NormalClosure, ""),
         SocketEndReason.FrameTooLarge => (WebSocketCloseStatus.MessageTooBig, $"Frame larger than {maxFrameBytes} bytes."),
         SocketEndReason.BridgeFailed when BridgeError is not null =>
-            (BridgeStatusMapping.ToCloseStatus(BridgeError.StatusCode), BridgeStatusMapping.ToCloseReason(BridgeError)),
+            (BridgeStatusMapping.ToCloseStatus(BridgeError), BridgeStatusMapping.ToCloseReason(BridgeError)),
         SocketEndReason.BridgeFailed => (WebSocketCloseStatus.InternalServerError, "Kafka bridge failed."),
         SocketEndReason.DrainTimedOut => (WebSocketCloseStatus.InternalServerError, "Timed out waiting for Kafka acknowledgements."),
         SocketEndReason.ServerStopping => (WebSocketCloseStatus.EndpointUnavailable, "Server is shutting down; reconnect."),

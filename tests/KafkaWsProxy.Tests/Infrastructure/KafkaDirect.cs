@@ -7,7 +7,7 @@ internal static class KafkaDirect
 {
     /// <summary>Reads every partition of a topic from the beginning until <paramref name="expected"/> records arrived.</summary>
     public static Task<List<ConsumeResult<byte[]?, byte[]?>>> ReadAsync(
-        string bootstrapServers, string topic, int expected, TimeSpan? timeout = null) =>
+        string bootstrapServers, string topic, int expected, TimeSpan? timeout = null, IsolationLevel isolation = IsolationLevel.ReadUncommitted) =>
         Task.Run(() =>
         {
             var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
@@ -17,6 +17,7 @@ internal static class KafkaDirect
                 BootstrapServers = bootstrapServers,
                 GroupId = "test-reader-" + Guid.NewGuid().ToString("N"),
                 EnableAutoCommit = false,
+                IsolationLevel = isolation,
             }).Build();
             consumer.Assign(Enumerable.Range(0, partitions)
                 .Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));

@@ -115,6 +115,17 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
     public int CountLog(string fragment) => _log.Count(l => l.Contains(fragment, StringComparison.Ordinal));
 
+    /// <summary>Asks the process to stop (SIGTERM), as an orchestrator would, and waits for it to exit.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+    }
+
     /// <summary>Ends the process at once, as a crash would (no clean shutdown).</summary>
     public async Task KillAsync()
     {

@@ -1,0 +1,82 @@
+extern alias BridgeAssembly;
+
+using BridgeAssembly::KafkaWsProxy.Bridge.Sessions;
+
+namespace KafkaWsProxy.Tests.Sessions;
+
+/// <summary>The registry's decision rule: the log's order decides, expired entries do not count.</summary>
+public sealed class RegistryViewTests
+{
+    private static readonly TimeSpan s_ttl = TimeSpan.FromSeconds(30);
+
+    private static SessionEntry Producer(string member, string session) => new(SessionKind.Producer, "client", member, "bridge", session);
+
+    private static SessionEntry Consumer(string member, string session) => new(SessionKind.Consumer, "group", member, "bridge", session);
+
+    [Fact]
+    public void Decide_WithinLimitInLogOrder_FirstClaimsWinLaterAreRefused()
+    {
+        var view = new RegistryView(s_ttl);
+        var a = Producer("a", "1");
+        var b = Producer("b", "2");
+        view.Apply(a.Key, a, offset: 10, timestampMs: 1000);
+        view.Apply(b.Key, b, offset: 11, timestampMs: 1000);
+
+        Assert.Null(view.Decide(a, limit: 1, uniqueMember: false, nowMs: 1000));
+        Assert.Contains("at most 1", view.Decide(b, limit: 1, uniqueMember: false, nowMs: 1000), StringComparison.Ordinal);
+        Assert.Null(view.Decide(b, limit: 2, uniqueMember: false, nowMs: 1000));
+        Assert.Null(view.Decide(b, limit: 0, uniqueMember: false, nowMs: 1000));
+    }
+
+    [Fact]
+    public void Decide_AfterTheEarlierSessionIsRemoved_LaterClaimIsGranted()
+    {
+        var view = new RegistryView(s_ttl);
+        var a = Producer("a", "1");
+        var b = Producer("b", "2");
+        view.Apply(a.Key, a, 10, 1000);
+        view.Apply(b.Key, b, 11, 1000);
+        view.Apply(a.Key, null, 12, 1000);
+
+        Assert.Null(view.Decide(b, limit: 1, uniqueMember: false, nowMs: 1000));
+    }
+
+    [Fact]
+    public void Decide_EarlierSessionWithoutHeartbeatForTheTtl_NoLongerCounts()
+    {
+        var view = new RegistryView(s_ttl);
+        var dead = Producer("a", "1");
+        var fresh = Producer("b", "2");
+        view.Apply(dead.Key, dead, 10, timestampMs: 0);
+        view.Apply(fresh.Key, fresh, 11, timestampMs: 31_000);
+
+        Assert.Null(view.Decide(fresh, limit: 1, uniqueMember: false, nowMs: 31_000));
+    }
+
+    [Fact]
+    public void Decide_HeartbeatKeepsThePlaceInLine()
+    {
+        var view = new RegistryView(s_ttl);
+        var a = Producer("a", "1");
+        var b = Producer("b", "2");
+        view.Apply(a.Key, a, 10, 0);
+        view.Apply(b.Key, b, 11, 1000);
+        view.Apply(a.Key, a, 12, 20_000);
+
+        Assert.Contains("at most 1", view.Decide(b, limit: 1, uniqueMember: false, nowMs: 40_000), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_SameConsumerTwice_SecondIsAlreadyRegistered()
+    {
+        var view = new RegistryView(s_ttl);
+        var first = Consumer("twin", "1");
+        var second = Consumer("twin", "2");
+        view.Apply(first.Key, first, 1, 0);
+        view.Apply(second.Key, second, 2, 0);
+
+        Assert.Contains("already registered", view.Decide(second, limit: 0, uniqueMember: true, nowMs: 0), StringComparison.Ordinal);
+        Assert.True(view.IsSuperseded(first, 0));
+        Assert.False(view.IsSuperseded(second, 0));
+    }
+}
