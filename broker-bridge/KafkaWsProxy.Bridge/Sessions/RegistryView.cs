@@ -21,8 +21,8 @@ internal sealed class RegistryView(TimeSpan ttl)
 
         if (_sessions.TryGetValue(key, out var live) && !IsExpired(live, timestampMs))
         {
-            // A heartbeat: keeps its place in line.
-            _sessions[key] = live with { LastHeartbeatMs = Math.Max(live.LastHeartbeatMs, timestampMs) };
+            // A grant or a heartbeat: keeps its place in line.
+            _sessions[key] = live with { Entry = entry, LastHeartbeatMs = Math.Max(live.LastHeartbeatMs, timestampMs) };
             return;
         }
 
@@ -52,6 +52,12 @@ internal sealed class RegistryView(TimeSpan ttl)
                 : $"Instance '{claim.Member}' of client '{claim.Scope}' is already connected.";
         }
 
+        if (!uniqueMember)
+        {
+            // The newest session of a member replaces the older ones (which get fenced): they do not count.
+            ahead.RemoveAll(s => s.Entry.Member == claim.Member);
+        }
+
         if (limit > 0 && ahead.Count >= limit)
         {
             return claim.Kind == SessionKind.Consumer
@@ -66,10 +72,10 @@ internal sealed class RegistryView(TimeSpan ttl)
     public int CountLive(string scopeKey, long nowMs) =>
         _sessions.Values.Count(s => s.Entry.ScopeKey == scopeKey && !IsExpired(s, nowMs));
 
-    /// <summary>True when a later live claim for the same member exists (this one is superseded).</summary>
+    /// <summary>True when a later session of the same member was granted (this one is superseded).</summary>
     public bool IsSuperseded(SessionEntry entry, long nowMs) =>
         _sessions.TryGetValue(entry.Key, out var mine)
-        && _sessions.Values.Any(s => s.Entry.ScopeKey == entry.ScopeKey && s.Entry.Member == entry.Member
+        && _sessions.Values.Any(s => s.Entry.ScopeKey == entry.ScopeKey && s.Entry.Member == entry.Member && s.Entry.Granted
             && s.Entry.Key != entry.Key && s.FirstOffset > mine.FirstOffset && !IsExpired(s, nowMs));
 
     private bool IsExpired(Live live, long nowMs) => nowMs - live.LastHeartbeatMs > ttl.TotalMilliseconds;

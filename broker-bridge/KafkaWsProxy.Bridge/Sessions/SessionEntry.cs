@@ -18,6 +18,9 @@ internal enum SessionKind
 /// </summary>
 internal sealed record SessionEntry(SessionKind Kind, string Scope, string Member, string BridgeId, string SessionId)
 {
+    /// <summary>False on the claim itself; true once its bridge granted it (then on every heartbeat).</summary>
+    public bool Granted { get; init; }
+
     /// <summary>Unique per socket, so that compaction keeps one record per open socket.</summary>
     [JsonIgnore]
     public string Key => $"{Kind}/{Scope}/{Member}/{SessionId}";

@@ -84,8 +84,9 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
         try
         {
             var partition = PartitionOf(entry.ScopeKey);
-            var written = await WriteAsync(entry, partition, remove: false, deadline.Token).ConfigureAwait(false);
+            // Owned before it is written: whatever happens next, release removes it.
             _owned[entry.Key] = entry;
+            var written = await WriteAsync(entry, partition, remove: false, deadline.Token).ConfigureAwait(false);
             await WaitUntilReadAsync(partition, written, deadline.Token).ConfigureAwait(false);
 
             string? refusal;
@@ -96,20 +97,30 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
 
             if (refusal is not null)
             {
-                await ReleaseAsync(entry).ConfigureAwait(false);
                 throw new RpcException(new Status(
                     refusal.Contains("already", StringComparison.Ordinal) ? StatusCode.AlreadyExists : StatusCode.ResourceExhausted, refusal));
             }
 
-            var lease = new SessionLease(this, entry);
+            // Granted: say so in the log, which is also the first heartbeat (and lets
+            // other bridges fence older sessions of the same member).
+            var granted = entry with { Granted = true };
+            _owned[entry.Key] = granted;
+            await WriteAsync(granted, partition, remove: false, deadline.Token).ConfigureAwait(false);
+            var lease = new SessionLease(this, granted);
             _leases[entry.Key] = lease;
             BridgeLog.SessionGranted(_logger, kind, scope, member);
             return lease;
         }
-        catch (Exception e) when (e is KafkaException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
+            // Refused, failed or abandoned: a claim never outlives its open.
             await ReleaseAsync(entry).ConfigureAwait(false);
-            throw new RpcException(new Status(StatusCode.Unavailable, "The session registry did not answer in time; try again."));
+            if (e is KafkaException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, "The session registry did not answer in time; try again."));
+            }
+
+            throw;
         }
     }
 
@@ -253,7 +264,7 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
             }
 
             _readUpTo[partition] = offset;
-            if (entry is not null)
+            if (entry is { Granted: true })
             {
                 FenceOlderLeasesOf(entry);
             }

@@ -67,7 +67,8 @@ internal static class BridgeStatusMapping
     {
         _ when IsDraining(exception) => "Kafka bridge is shutting down; reconnect.",
         _ when IsLocalFailure(exception) => TrimReason(BridgeUnavailableMessage),
-        StatusCode.Aborted => TrimReason("Fenced: " + exception.Status.Detail),
+        // The bridge's text already says "Fenced: ...".
+        StatusCode.Aborted => TrimReason(exception.Status.Detail),
         _ => TrimReason($"Kafka bridge: {exception.Status.Detail}"),
     };
 

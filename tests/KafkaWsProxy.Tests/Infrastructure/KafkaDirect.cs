@@ -41,6 +41,20 @@ internal static class KafkaDirect
             return records;
         });
 
+    /// <summary>How many records the topic holds: the sum of its partitions' high watermarks.</summary>
+    public static Task<long> CountAsync(string bootstrapServers, string topic) =>
+        Task.Run(() =>
+        {
+            var partitions = PartitionCount(bootstrapServers, topic);
+            using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+            {
+                BootstrapServers = bootstrapServers,
+                GroupId = "test-counter-" + Guid.NewGuid().ToString("N"),
+            }).Build();
+            return Enumerable.Range(0, partitions)
+                .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+        });
+
     public static int PartitionCount(string bootstrapServers, string topic)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();

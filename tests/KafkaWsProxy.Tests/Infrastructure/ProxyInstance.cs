@@ -42,9 +42,22 @@ internal sealed class ProxyInstance : IAsyncDisposable
 
     public Uri SocketUri(string path, string query) => new($"ws://{Edge.Address.Authority}{path}?{query}");
 
+    /// <summary>Stops both cleanly (as an orchestrator would), so the bridge removes its registry entries.</summary>
     public async ValueTask DisposeAsync()
     {
         await Edge.DisposeAsync();
+        if (!Bridge.HasExited)
+        {
+            try
+            {
+                await Bridge.StopAsync(TimeSpan.FromSeconds(15));
+            }
+            catch (TimeoutException)
+            {
+                // Killed below.
+            }
+        }
+
         await Bridge.DisposeAsync();
     }
 }

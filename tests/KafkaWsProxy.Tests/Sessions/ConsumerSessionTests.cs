@@ -55,16 +55,16 @@ public sealed class ConsumerSessionTests(ProxyFixture proxy)
         var settings = new Dictionary<string, string?>
         {
             ["Sessions__ProducerSessionsEnabled"] = "true",
-            ["Sessions__ProducerLimits__solo"] = "1",
+            ["Sessions__ProducerLimit"] = "1",
             ["Sessions__Ttl"] = ttl.ToString(),
             ["Sessions__HeartbeatInterval"] = "00:00:01",
         };
         await using var left = await proxy.StartProxyAsync(settings);
         await using var right = await proxy.StartProxyAsync(settings);
         var topic = proxy.CreateTopic(partitions: 1);
-        var onLeft = await TestSocket.ConnectAsync(left.SocketUri("/socket/in", $"clientId=solo&instanceId=left&topic={topic}"));
+        var onLeft = await TestSocket.ConnectAsync(left.SocketUri("/socket/in", $"clientId=solo-{topic}&instanceId=left&topic={topic}"));
 
-        var (status, body, _) = await HandshakeProbe.UpgradeAsync(right.Edge.Address, $"/socket/in?clientId=solo&instanceId=right&topic={topic}");
+        var (status, body, _) = await HandshakeProbe.UpgradeAsync(right.Edge.Address, $"/socket/in?clientId=solo-{topic}&instanceId=right&topic={topic}");
         Assert.Equal(HttpStatusCode.TooManyRequests, status);
         Assert.Contains("at most 1", body.GetProperty("message").GetString(), StringComparison.Ordinal);
 
@@ -72,7 +72,7 @@ public sealed class ConsumerSessionTests(ProxyFixture proxy)
         await left.Bridge.KillAsync();
         var clock = Stopwatch.StartNew();
         await using var onRight = await Eventually.SucceedsAsync<TestSocket, WebSocketException>(
-            () => TestSocket.ConnectAsync(right.SocketUri("/socket/in", $"clientId=solo&instanceId=right&topic={topic}")),
+            () => TestSocket.ConnectAsync(right.SocketUri("/socket/in", $"clientId=solo-{topic}&instanceId=right&topic={topic}")),
             "the right bridge grants the slot", ttl * 3);
         clock.Stop();
 
@@ -89,17 +89,17 @@ public sealed class ConsumerSessionTests(ProxyFixture proxy)
         var settings = new Dictionary<string, string?>
         {
             ["Sessions__ProducerSessionsEnabled"] = "true",
-            ["Sessions__ProducerLimits__solo"] = "1",
+            ["Sessions__ProducerLimit"] = "1",
         };
         await using var left = await proxy.StartProxyAsync(settings);
         await using var right = await proxy.StartProxyAsync(settings);
         var topic = proxy.CreateTopic(partitions: 1);
-        await using var onLeft = await TestSocket.ConnectAsync(left.SocketUri("/socket/in", $"clientId=solo&instanceId=left&topic={topic}"));
+        await using var onLeft = await TestSocket.ConnectAsync(left.SocketUri("/socket/in", $"clientId=solo-{topic}&instanceId=left&topic={topic}"));
 
         await left.Bridge.StopAsync(TimeSpan.FromSeconds(20));
         var clock = Stopwatch.StartNew();
         await using var onRight = await Eventually.SucceedsAsync<TestSocket, WebSocketException>(
-            () => TestSocket.ConnectAsync(right.SocketUri("/socket/in", $"clientId=solo&instanceId=right&topic={topic}")),
+            () => TestSocket.ConnectAsync(right.SocketUri("/socket/in", $"clientId=solo-{topic}&instanceId=right&topic={topic}")),
             "the right bridge grants the slot", TimeSpan.FromSeconds(10));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"slot freed after {clock.Elapsed}");

@@ -16,7 +16,7 @@ public sealed class ProducerSessionTests(ProxyFixture proxy)
         {
             ["Sessions__ProducerSessionsEnabled"] = "true",
             ["Sessions__ExactlyOnceEnabled"] = "true",
-            ["Sessions__ProducerLimits__limited"] = "1",
+            ["Sessions__ProducerLimit"] = "1",
         };
         foreach (var (key, value) in more)
         {
@@ -56,18 +56,18 @@ public sealed class ProducerSessionTests(ProxyFixture proxy)
     {
         await using var sessions = await proxy.StartProxyAsync(SessionsOn());
         var topic = proxy.CreateTopic(partitions: 1);
-        var first = await TestSocket.ConnectAsync(sessions.SocketUri("/socket/in", $"clientId=limited&instanceId=i1&topic={topic}"));
+        var first = await TestSocket.ConnectAsync(sessions.SocketUri("/socket/in", $"clientId=limited-{topic}&instanceId=i1&topic={topic}"));
 
-        var (status, body, _) = await HandshakeProbe.UpgradeAsync(sessions.Edge.Address, $"/socket/in?clientId=limited&instanceId=i2&topic={topic}");
+        var (status, body, _) = await HandshakeProbe.UpgradeAsync(sessions.Edge.Address, $"/socket/in?clientId=limited-{topic}&instanceId=i2&topic={topic}");
         Assert.Equal(HttpStatusCode.TooManyRequests, status);
         Assert.Contains("at most 1", body.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Contains("limited", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"limited-{topic}", body.GetProperty("message").GetString(), StringComparison.Ordinal);
 
         await first.CloseAsync();
         await first.DisposeAsync();
 
         // The refused attempt left nothing behind, and the closed one released its slot.
-        await using var second = await ConnectEventuallyAsync(sessions.SocketUri("/socket/in", $"clientId=limited&instanceId=i2&topic={topic}"));
+        await using var second = await ConnectEventuallyAsync(sessions.SocketUri("/socket/in", $"clientId=limited-{topic}&instanceId=i2&topic={topic}"));
         await second.SendTextAsync("""{"value":{"value":"ok"},"messageId":"m"}""");
         Assert.Equal("m", (await second.ReceiveJsonAsync()).GetProperty("messageId").GetString());
     }
@@ -75,7 +75,7 @@ public sealed class ProducerSessionTests(ProxyFixture proxy)
     [Fact]
     public async Task Limit0_ThreeInstancesAtOnce_AllConnect()
     {
-        await using var sessions = await proxy.StartProxyAsync(SessionsOn());
+        await using var sessions = await proxy.StartProxyAsync(SessionsOn(("Sessions__ProducerLimit", "0")));
         var topic = proxy.CreateTopic(partitions: 1);
 
         await using var a = await TestSocket.ConnectAsync(sessions.SocketUri("/socket/in", $"clientId=free&instanceId=a&topic={topic}"));
@@ -121,7 +121,7 @@ public sealed class ProducerSessionTests(ProxyFixture proxy)
         await using var sessions = await proxy.StartProxyAsync(SessionsOn());
         var topic = proxy.CreateTopic(partitions: 1);
 
-        var (status, body, _) = await HandshakeProbe.UpgradeAsync(sessions.Edge.Address, $"/socket/in?clientId=tx&topic={topic}&transactional=true");
+        var (status, body, _) = await HandshakeProbe.UpgradeAsync(sessions.Edge.Address, $"/socket/in?clientId=tx-{topic}&topic={topic}&transactional=true");
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("instanceId", body.GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -133,7 +133,7 @@ public sealed class ProducerSessionTests(ProxyFixture proxy)
         await using var sessions = await proxy.StartProxyAsync(SessionsOn(("Sessions__ExactlyOnceEnabled", "false")));
         var topic = proxy.CreateTopic(partitions: 1);
 
-        var (status, body, _) = await HandshakeProbe.UpgradeAsync(sessions.Edge.Address, $"/socket/in?clientId=tx&instanceId=1&topic={topic}&transactional=true");
+        var (status, body, _) = await HandshakeProbe.UpgradeAsync(sessions.Edge.Address, $"/socket/in?clientId=tx-{topic}&instanceId=1&topic={topic}&transactional=true");
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("not enabled", body.GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -142,12 +142,13 @@ public sealed class ProducerSessionTests(ProxyFixture proxy)
     [Fact]
     public async Task Transactional_Enabled_AcksRecordsVisibleToReadCommittedConsumer()
     {
+        // (Producer limit 1 per clientId, as in every test here: one socket is all this needs.)
         // The embedded broker does not filter aborted records for read_committed
         // readers, so this shows committed records are visible, not that aborted
         // ones are hidden.
         await using var sessions = await proxy.StartProxyAsync(SessionsOn());
         var topic = proxy.CreateTopic(partitions: 1);
-        await using var socket = await TestSocket.ConnectAsync(sessions.SocketUri("/socket/in", $"clientId=tx&instanceId=one&topic={topic}&transactional=true"));
+        await using var socket = await TestSocket.ConnectAsync(sessions.SocketUri("/socket/in", $"clientId=tx-{topic}&instanceId=one&topic={topic}&transactional=true"));
 
         for (var i = 0; i < 3; i++)
         {
@@ -166,7 +167,7 @@ public sealed class ProducerSessionTests(ProxyFixture proxy)
     {
         await using var sessions = await proxy.StartProxyAsync(SessionsOn());
         var topic = proxy.CreateTopic(partitions: 1);
-        var query = $"clientId=tx&instanceId=same&topic={topic}&transactional=true";
+        var query = $"clientId=tx-{topic}&instanceId=same&topic={topic}&transactional=true";
         await using var first = await TestSocket.ConnectAsync(sessions.SocketUri("/socket/in", query));
         await first.SendTextAsync("""{"value":{"value":"from first"},"messageId":"f"}""");
         Assert.Equal("f", (await first.ReceiveJsonAsync()).GetProperty("messageId").GetString());

@@ -76,7 +76,22 @@ public sealed class RegistryViewTests
         view.Apply(second.Key, second, 2, 0);
 
         Assert.Contains("already registered", view.Decide(second, limit: 0, uniqueMember: true, nowMs: 0), StringComparison.Ordinal);
-        Assert.True(view.IsSuperseded(first, 0));
-        Assert.False(view.IsSuperseded(second, 0));
+        Assert.False(view.IsSuperseded(first, 0));
+    }
+
+    [Fact]
+    public void Decide_SameProducerInstanceAgain_ReplacesTheOlderWhichIsSupersededOnceGranted()
+    {
+        var view = new RegistryView(s_ttl);
+        var older = Producer("instance", "1");
+        var newer = Producer("instance", "2");
+        view.Apply(older.Key, older with { Granted = true }, 1, 0);
+        view.Apply(newer.Key, newer, 2, 0);
+
+        Assert.Null(view.Decide(newer, limit: 1, uniqueMember: false, nowMs: 0));
+        Assert.False(view.IsSuperseded(older, 0));
+        view.Apply(newer.Key, newer with { Granted = true }, 3, 0);
+        Assert.True(view.IsSuperseded(older, 0));
+        Assert.False(view.IsSuperseded(newer, 0));
     }
 }
