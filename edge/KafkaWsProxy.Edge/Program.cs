@@ -1,8 +1,19 @@
+using KafkaWsProxy.Edge.Auth;
 using KafkaWsProxy.Edge.Bridge;
 using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Http;
 using KafkaWsProxy.Edge.Logging;
 using KafkaWsProxy.Edge.Sockets;
+using Microsoft.Extensions.Options;
+
+// `dotnet KafkaWsProxy.Edge.dll hash-password` reads a password on standard input
+// and prints the hash to put in Auth:Basic:Users (keeps it out of shell history).
+if (args is ["hash-password", ..])
+{
+    var password = args.Length > 1 ? args[1] : Console.ReadLine() ?? "";
+    Console.WriteLine(PasswordHash.Create(password));
+    return;
+}
 
 var builder = WebApplication.CreateSlimBuilder(args);
 
@@ -14,6 +25,10 @@ builder.Services.AddOptions<SocketOptions>().BindConfiguration(SocketOptions.Sec
         "Socket limits must be positive.")
     .ValidateOnStart();
 
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddEdgeAuthentication(builder.Configuration);
+builder.Services.AddSingleton<SocketAdmission>();
+builder.Services.AddSingleton<SocketEndpointServices>();
 builder.Services.AddBridgeClient();
 builder.Services.AddSingleton<ProducerSocketEndpoint>();
 builder.Services.AddSingleton<ConsumerSocketEndpoint>();
@@ -38,6 +53,12 @@ app.Use((context, next) =>
     return next(context);
 });
 app.UseWebSockets();
+if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Enabled)
+{
+    app.UseAuthentication();
+    app.UseAuthorization();
+}
+
 app.MapEdgeEndpoints();
 
 app.Run();

@@ -5,6 +5,12 @@ public sealed class SocketOptions
 {
     public const string SectionName = "Sockets";
 
+    /// <summary>Open sockets this edge accepts at once; more are refused with 503. 0 = no limit.</summary>
+    public int MaxOpenSockets { get; set; } = 10_000;
+
+    /// <summary>Longest query string accepted on a socket path; longer is refused with 414.</summary>
+    public int MaxQueryStringLength { get; set; } = 4096;
+
     /// <summary>Largest inbound frame (message) in bytes; a larger one closes the socket with 1009.</summary>
     public int MaxFrameBytes { get; set; } = 1024 * 1024;
 

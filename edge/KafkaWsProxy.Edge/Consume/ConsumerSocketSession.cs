@@ -34,10 +34,10 @@ internal sealed class ConsumerSocketSession(
 
     private readonly PartitionOwnership _ownership = new();
 
-    public async Task<SocketEnd> RunAsync(CancellationToken connectionAborted, CancellationToken serverStopping)
+    public async Task<SocketEnd> RunAsync(SocketEndRequest endRequest, CancellationToken connectionAborted)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted);
-        using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, serverStopping);
+        using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, endRequest.Token);
         var outbound = Channel.CreateBounded<OutboundItem>(new BoundedChannelOptions(options.ConsumerSendQueue)
         {
             SingleReader = true,
@@ -54,7 +54,7 @@ internal sealed class ConsumerSocketSession(
         try
         {
             var first = await Task.WhenAny(receiving, readingResults, sending).ConfigureAwait(false);
-            end = serverStopping.IsCancellationRequested ? SocketEnd.Of(SocketEndReason.ServerStopping) : await first.ConfigureAwait(false);
+            end = endRequest.IsRequested ? SocketEnd.Of(endRequest.Reason) : await first.ConfigureAwait(false);
             if (first != receiving && end.Reason == SocketEndReason.ClientClosed)
             {
                 end = SocketEnd.Bridge(new RpcException(new Status(StatusCode.Unavailable, "The bridge ended the stream.")));

@@ -11,17 +11,32 @@ internal static class HttpEndpoints
 
     public static void MapEdgeEndpoints(this WebApplication app)
     {
-        app.Map(ProducerSocketEndpoint.RoutePath, (HttpContext context, ProducerSocketEndpoint endpoint) => endpoint.HandleAsync(context));
-        app.Map(ConsumerSocketEndpoint.RoutePath, (HttpContext context, ConsumerSocketEndpoint endpoint) => endpoint.HandleAsync(context));
-
-        app.MapMethods("/healthcheck", [HttpMethods.Get, HttpMethods.Head],
-            () => Results.Json(new HealthBody("I'm healthy"), EdgeJson.Context.HealthBody));
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Auth.AuthOptions>>().Value;
+        var protectedEndpoints = new List<IEndpointConventionBuilder>
         {
-            Predicate = check => check.Tags.Contains(ReadinessTag),
-            ResponseWriter = WriteReadinessAsync,
-        });
-        app.MapGet(ClusterInfoEndpoint.Path, ClusterInfoEndpoint.HandleAsync);
+            app.Map(ProducerSocketEndpoint.RoutePath, (HttpContext context, ProducerSocketEndpoint endpoint) => endpoint.HandleAsync(context)),
+            app.Map(ConsumerSocketEndpoint.RoutePath, (HttpContext context, ConsumerSocketEndpoint endpoint) => endpoint.HandleAsync(context)),
+            app.MapGet(ClusterInfoEndpoint.Path, ClusterInfoEndpoint.HandleAsync),
+        };
+        var healthEndpoints = new List<IEndpointConventionBuilder>
+        {
+            app.MapMethods("/healthcheck", [HttpMethods.Get, HttpMethods.Head],
+                () => Results.Json(new HealthBody("I'm healthy"), EdgeJson.Context.HealthBody)),
+            app.MapHealthChecks("/health/ready", new HealthCheckOptions
+            {
+                Predicate = check => check.Tags.Contains(ReadinessTag),
+                ResponseWriter = WriteReadinessAsync,
+            }),
+        };
+        if (auth.ProtectHealthEndpoints)
+        {
+            protectedEndpoints.AddRange(healthEndpoints);
+        }
+
+        if (auth.Enabled)
+        {
+            protectedEndpoints.ForEach(endpoint => endpoint.RequireAuthorization(Auth.EdgeAuthentication.Policy));
+        }
 
         app.MapFallback(() => JsonResponses.Error(StatusCodes.Status404NotFound, "Not found."));
     }

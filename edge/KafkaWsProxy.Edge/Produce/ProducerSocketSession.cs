@@ -25,7 +25,7 @@ internal sealed class ProducerSocketSession(
     // longer be acknowledged, so they are not produced either.
     private volatile bool _closing;
 
-    public async Task<SocketEnd> RunAsync(CancellationToken connectionAborted, CancellationToken serverStopping)
+    public async Task<SocketEnd> RunAsync(SocketEndRequest endRequest, CancellationToken connectionAborted)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted);
         var slots = Channel.CreateBounded<AckSlot>(new BoundedChannelOptions(options.MaxInFlightPerSocket)
@@ -42,13 +42,13 @@ internal sealed class ProducerSocketSession(
         var receiving = ReceiveAsync(slots.Writer, records.Writer, cancel.Token);
         var forwarding = ForwardAsync(records.Reader, cancel.Token);
         var readingResults = ReadResultsAsync(results.Writer, cancel.Token);
-        using var stopAcks = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, serverStopping);
+        using var stopAcks = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, endRequest.Token);
         var acking = SendAcksAsync(slots.Reader, results.Reader, stopAcks.Token);
 
         SocketEnd end;
         try
         {
-            end = await DecideEndAsync(receiving, acking, readingResults, serverStopping).ConfigureAwait(false);
+            end = await DecideEndAsync(receiving, acking, readingResults, slots.Writer, endRequest).ConfigureAwait(false);
             _closing = true;
             // Nobody reads slots any more; unblock a receive loop waiting for room.
             slots.Writer.TryComplete();
@@ -72,17 +72,34 @@ internal sealed class ProducerSocketSession(
     }
 
     private async Task<SocketEnd> DecideEndAsync(
-        Task<SocketEnd> receiving, Task<SocketEnd> acking, Task<SocketEnd> readingResults, CancellationToken serverStopping)
+        Task<SocketEnd> receiving, Task<SocketEnd> acking, Task<SocketEnd> readingResults, ChannelWriter<AckSlot> slots,
+        SocketEndRequest endRequest)
     {
         var first = await Task.WhenAny(receiving, acking, readingResults).ConfigureAwait(false);
+        if (first == readingResults && !endRequest.IsRequested)
+        {
+            // The bridge ended the stream (failed, or drained). Results it sent
+            // before that are still acked: no new slots, then let the ack loop
+            // send what it has until it reaches a record with no answer.
+            slots.TryComplete();
+            try
+            {
+                await acking.WaitAsync(options.DrainTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The client stopped reading; close anyway.
+            }
+        }
+
         if (first != receiving)
         {
             // Only failures end these before the client has closed: the bridge
-            // stream failed or ended, the client is gone, or the edge is stopping.
+            // stream failed or ended, the client is gone, or an end was requested.
             var failure = await first.ConfigureAwait(false);
-            if (serverStopping.IsCancellationRequested)
+            if (endRequest.IsRequested)
             {
-                return SocketEnd.Of(SocketEndReason.ServerStopping);
+                return SocketEnd.Of(endRequest.Reason);
             }
 
             return failure.Reason == SocketEndReason.ClientClosed
@@ -99,11 +116,11 @@ internal sealed class ProducerSocketSession(
         // The client closed (or overran the frame limit): send every ack still owed first.
         try
         {
-            // Shutdown cancels the ack loop itself, so this wait ends then too.
+            // An end request cancels the ack loop itself, so this wait ends then too.
             var drained = await acking.WaitAsync(options.DrainTimeout, CancellationToken.None).ConfigureAwait(false);
-            if (serverStopping.IsCancellationRequested)
+            if (endRequest.IsRequested)
             {
-                return SocketEnd.Of(SocketEndReason.ServerStopping);
+                return SocketEnd.Of(endRequest.Reason);
             }
 
             return drained.Reason == SocketEndReason.ClientClosed ? receiveEnd : drained;

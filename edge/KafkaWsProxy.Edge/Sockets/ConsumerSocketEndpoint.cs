@@ -1,19 +1,16 @@
 using System.Net.WebSockets;
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Bridge;
-using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Consume;
-using Microsoft.Extensions.Options;
 
 namespace KafkaWsProxy.Edge.Sockets;
 
 /// <summary>GET /socket/out (spec §5).</summary>
 internal sealed class ConsumerSocketEndpoint(
     BridgeStreamOpener bridge,
-    IOptions<SocketOptions> options,
-    IHostApplicationLifetime lifetime,
+    SocketEndpointServices services,
     ILogger<ConsumerSocketEndpoint> logger)
-    : ProxySocketEndpoint<ConsumerSocketSettings, ConsumeRequest, ConsumeResponse>(options, lifetime, logger)
+    : ProxySocketEndpoint<ConsumerSocketSettings, ConsumeRequest, ConsumeResponse>(services, logger)
 {
     public const string RoutePath = "/socket/out";
 
@@ -24,12 +21,14 @@ internal sealed class ConsumerSocketEndpoint(
     protected override (string ClientId, string Topic) Describe(ConsumerSocketSettings settings) =>
         (settings.Open.ClientId, settings.Open.Topic);
 
+    protected override void UseCredentials(ConsumerSocketSettings settings, KafkaCredentials credentials) => settings.Open.Credentials = credentials;
+
     protected override Task<OpenedStream<ConsumeRequest, ConsumeResponse>> OpenStreamAsync(
         ConsumerSocketSettings settings, CancellationToken streamLifetime) =>
         bridge.OpenConsumeAsync(settings.Open, streamLifetime);
 
     protected override Task<SocketEnd> RunSessionAsync(
         WebSocket socket, OpenedStream<ConsumeRequest, ConsumeResponse> stream, ConsumerSocketSettings settings,
-        CancellationToken connectionAborted, CancellationToken serverStopping) =>
-        new ConsumerSocketSession(socket, stream.Call, settings, Options).RunAsync(connectionAborted, serverStopping);
+        SocketEndRequest endRequest, CancellationToken connectionAborted) =>
+        new ConsumerSocketSession(socket, stream.Call, settings, Options).RunAsync(endRequest, connectionAborted);
 }

@@ -1,19 +1,16 @@
 using System.Net.WebSockets;
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Bridge;
-using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Produce;
-using Microsoft.Extensions.Options;
 
 namespace KafkaWsProxy.Edge.Sockets;
 
 /// <summary>GET /socket/in (spec §4).</summary>
 internal sealed class ProducerSocketEndpoint(
     BridgeStreamOpener bridge,
-    IOptions<SocketOptions> options,
-    IHostApplicationLifetime lifetime,
+    SocketEndpointServices services,
     ILogger<ProducerSocketEndpoint> logger)
-    : ProxySocketEndpoint<ProduceOpen, ProduceRequest, ProduceResponse>(options, lifetime, logger)
+    : ProxySocketEndpoint<ProduceOpen, ProduceRequest, ProduceResponse>(services, logger)
 {
     public const string RoutePath = "/socket/in";
 
@@ -23,12 +20,14 @@ internal sealed class ProducerSocketEndpoint(
 
     protected override (string ClientId, string Topic) Describe(ProduceOpen settings) => (settings.ClientId, settings.Topic);
 
+    protected override void UseCredentials(ProduceOpen settings, KafkaCredentials credentials) => settings.Credentials = credentials;
+
     protected override Task<OpenedStream<ProduceRequest, ProduceResponse>> OpenStreamAsync(ProduceOpen settings, CancellationToken streamLifetime) =>
         bridge.OpenProduceAsync(settings, streamLifetime);
 
     protected override Task<SocketEnd> RunSessionAsync(
         WebSocket socket, OpenedStream<ProduceRequest, ProduceResponse> stream, ProduceOpen settings,
-        CancellationToken connectionAborted, CancellationToken serverStopping) =>
+        SocketEndRequest endRequest, CancellationToken connectionAborted) =>
         new ProducerSocketSession(socket, stream.Call, new ProduceFrameParser(settings.KeyFormat, settings.ValueFormat), Options)
-            .RunAsync(connectionAborted, serverStopping);
+            .RunAsync(endRequest, connectionAborted);
 }

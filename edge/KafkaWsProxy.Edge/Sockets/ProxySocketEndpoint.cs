@@ -1,10 +1,11 @@
 using System.Net.WebSockets;
 using Grpc.Core;
+using KafkaWsProxy.Contracts.V1;
+using KafkaWsProxy.Edge.Auth;
 using KafkaWsProxy.Edge.Bridge;
 using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Http;
 using KafkaWsProxy.Edge.Logging;
-using Microsoft.Extensions.Options;
 
 namespace KafkaWsProxy.Edge.Sockets;
 
@@ -15,26 +16,28 @@ namespace KafkaWsProxy.Edge.Sockets;
 /// and release the stream whatever way it ends.
 /// </summary>
 internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
-    IOptions<SocketOptions> options,
-    IHostApplicationLifetime lifetime,
+    SocketEndpointServices services,
     ILogger logger)
     where TSettings : class
 {
     protected abstract string Path { get; }
 
-    protected SocketOptions Options => options.Value;
+    protected SocketOptions Options => services.Sockets.Value;
 
     /// <exception cref="RequestValidationException">The query is invalid.</exception>
     protected abstract TSettings Parse(IQueryCollection query);
 
     protected abstract (string ClientId, string Topic) Describe(TSettings settings);
 
+    /// <summary>Puts the socket's Kafka credentials into the bridge's open message.</summary>
+    protected abstract void UseCredentials(TSettings settings, KafkaCredentials credentials);
+
     /// <exception cref="RpcException">The bridge refused the stream or could not be reached.</exception>
     protected abstract Task<OpenedStream<TRequest, TResponse>> OpenStreamAsync(TSettings settings, CancellationToken streamLifetime);
 
     protected abstract Task<SocketEnd> RunSessionAsync(
         WebSocket socket, OpenedStream<TRequest, TResponse> stream, TSettings settings,
-        CancellationToken connectionAborted, CancellationToken serverStopping);
+        SocketEndRequest endRequest, CancellationToken connectionAborted);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -48,6 +51,10 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
         try
         {
             settings = Parse(context.Request.Query);
+            if (KafkaCredentialsReader.Read(context, services.Auth.Value.Jwt) is { } credentials)
+            {
+                UseCredentials(settings, credentials);
+            }
         }
         catch (RequestValidationException e)
         {
@@ -56,6 +63,13 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
         }
 
         var (clientId, topic) = Describe(settings);
+        using var admission = await services.Admission.AcquireAsync(context.RequestAborted).ConfigureAwait(false);
+        if (!admission.IsAcquired)
+        {
+            await RefuseAsync(context, clientId, StatusCodes.Status503ServiceUnavailable,
+                $"This edge has reached its limit of {Options.MaxOpenSockets} open sockets; try again later or another edge.").ConfigureAwait(false);
+            return;
+        }
 
         // The stream lives as long as this request; it is cancelled when the session ends.
         using var streamLifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -84,8 +98,9 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
             }).ConfigureAwait(false);
             EdgeLog.SocketOpened(logger, Path, clientId, topic);
 
-            var end = await RunSessionAsync(socket, stream, settings, context.RequestAborted, lifetime.ApplicationStopping)
-                .ConfigureAwait(false);
+            using var endRequest = new SocketEndRequest(
+                CredentialsExpiry(context), services.Time, services.Lifetime.ApplicationStopping);
+            var end = await RunSessionAsync(socket, stream, settings, endRequest, context.RequestAborted).ConfigureAwait(false);
             await streamLifetime.CancelAsync().ConfigureAwait(false);
 
             if (end.BridgeError is { } failure)
@@ -97,6 +112,13 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
             EdgeLog.SocketClosed(logger, Path, clientId, end.Reason, close?.Status, close?.Reason);
         }
     }
+
+    /// <summary>When the socket's JWT expires; null for other credentials.</summary>
+    private static DateTimeOffset? CredentialsExpiry(HttpContext context) =>
+        long.TryParse(context.User.FindFirst("exp")?.Value, System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var exp)
+            ? DateTimeOffset.FromUnixTimeSeconds(exp)
+            : null;
 
     private async Task RefuseAsync(HttpContext context, string clientId, int statusCode, string message)
     {

@@ -24,6 +24,9 @@ internal enum SocketEndReason
 
     /// <summary>The edge is shutting down.</summary>
     ServerStopping,
+
+    /// <summary>The credentials the socket was opened with expired (a JWT's exp).</summary>
+    CredentialsExpired,
 }
 
 /// <summary>How a session ended, and the close frame that tells the client.</summary>
@@ -43,6 +46,7 @@ internal readonly record struct SocketEnd(SocketEndReason Reason, RpcException? 
         SocketEndReason.BridgeFailed => (WebSocketCloseStatus.InternalServerError, "Kafka bridge failed."),
         SocketEndReason.DrainTimedOut => (WebSocketCloseStatus.InternalServerError, "Timed out waiting for Kafka acknowledgements."),
         SocketEndReason.ServerStopping => (WebSocketCloseStatus.EndpointUnavailable, "Server is shutting down; reconnect."),
+        SocketEndReason.CredentialsExpired => (WebSocketCloseStatus.PolicyViolation, "Credentials expired; reconnect with fresh ones."),
         _ => null,
     };
 }

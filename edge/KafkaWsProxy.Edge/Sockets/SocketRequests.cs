@@ -12,6 +12,12 @@ internal static class SocketRequests
             return new RequestValidationException("Only GET is allowed on a socket path.", StatusCodes.Status405MethodNotAllowed);
         }
 
+        var maxQuery = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.SocketOptions>>().Value.MaxQueryStringLength;
+        if (context.Request.QueryString.Value?.Length > maxQuery)
+        {
+            return new RequestValidationException($"The query string is longer than {maxQuery} characters.", StatusCodes.Status414UriTooLong);
+        }
+
         return context.WebSockets.IsWebSocketRequest ? null : new RequestValidationException("Expected WebSocket upgrade request");
     }
 
