@@ -3,11 +3,13 @@ using KafkaWsProxy.Bridge.Configuration;
 using KafkaWsProxy.Bridge.Consume;
 using KafkaWsProxy.Bridge.Kafka;
 using KafkaWsProxy.Bridge.Produce;
+using KafkaWsProxy.Bridge.Security;
 using KafkaWsProxy.Bridge.Services;
 using KafkaWsProxy.Bridge.Sessions;
 
 var builder = WebApplication.CreateBuilder(args);
 ConfigurationAliases.Apply(builder.Configuration);
+MutualTls.Configure(builder);
 
 builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName)
     .Validate(o => o.GroupProtocol is "" or "classic" or "consumer", "Kafka:GroupProtocol must be classic, consumer or empty.")

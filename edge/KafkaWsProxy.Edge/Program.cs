@@ -16,6 +16,8 @@ if (args is ["hash-password", ..])
 }
 
 var builder = WebApplication.CreateSlimBuilder(args);
+// https/wss from Kestrel's own certificate configuration (Kestrel:Certificates:Default:*).
+builder.WebHost.UseKestrelHttpsConfiguration();
 
 builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.SectionName)
     .Validate(o => Uri.TryCreate(o.Address, UriKind.Absolute, out _), "Bridge:Address must be an absolute http(s) URI.")

@@ -23,6 +23,7 @@ internal static class BridgeClientRegistration
                 KeepAlivePingDelay = TimeSpan.FromSeconds(30),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+                SslOptions = BridgeTls.CreateClientOptions(options),
             };
             return GrpcChannel.ForAddress(options.Address, new GrpcChannelOptions
             {

@@ -20,6 +20,15 @@ public sealed class BridgeOptions
     /// <summary>Deadline for a unary call (cluster info, readiness).</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>PEM file of the CA that issued the bridge's certificate (https); empty: the machine's trust store.</summary>
+    public string CaPath { get; set; } = "";
+
+    /// <summary>PEM certificate this edge presents to the bridge (mutual TLS); empty: none.</summary>
+    public string ClientCertificatePath { get; set; } = "";
+
+    /// <summary>PEM private key of <see cref="ClientCertificatePath"/>.</summary>
+    public string ClientKeyPath { get; set; } = "";
+
     /// <summary>TCP connect timeout to the bridge.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

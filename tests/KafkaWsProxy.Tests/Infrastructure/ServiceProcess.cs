@@ -32,19 +32,19 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static Task<ServiceProcess> StartBridgeAsync(IDictionary<string, string?> environment) =>
-        StartAsync("bridge", BuildOutputs.BridgeDll, environment);
+    public static Task<ServiceProcess> StartBridgeAsync(IDictionary<string, string?> environment, bool https = false) =>
+        StartAsync("bridge", BuildOutputs.BridgeDll, environment, https);
 
-    public static Task<ServiceProcess> StartEdgeAsync(Uri bridgeAddress, IDictionary<string, string?>? environment = null)
+    public static Task<ServiceProcess> StartEdgeAsync(Uri bridgeAddress, IDictionary<string, string?>? environment = null, bool https = false)
     {
         var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
         {
             ["Bridge__Address"] = bridgeAddress.ToString(),
         };
-        return StartAsync("edge", BuildOutputs.EdgeDll, env);
+        return StartAsync("edge", BuildOutputs.EdgeDll, env, https);
     }
 
-    private static async Task<ServiceProcess> StartAsync(string name, string dll, IDictionary<string, string?> environment)
+    private static async Task<ServiceProcess> StartAsync(string name, string dll, IDictionary<string, string?> environment, bool https)
     {
         if (!File.Exists(dll))
         {
@@ -60,7 +60,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
+        start.ArgumentList.Add(https ? "https://127.0.0.1:0" : "http://127.0.0.1:0");
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";

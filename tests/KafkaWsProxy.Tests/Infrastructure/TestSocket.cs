@@ -23,9 +23,10 @@ internal sealed class TestSocket : IAsyncDisposable
 
     public string? CloseDescription => _socket.CloseStatusDescription;
 
-    public static async Task<TestSocket> ConnectAsync(Uri uri)
+    public static async Task<TestSocket> ConnectAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new TestSocket();
+        configure?.Invoke(socket._socket.Options);
         using var timeout = new CancellationTokenSource(s_receiveTimeout);
         await socket._socket.ConnectAsync(uri, timeout.Token);
         return socket;
