@@ -68,17 +68,27 @@ internal static class EdgeAuthentication
             options.MetadataAddress = jwt.MetadataAddress;
         }
 
-        options.TokenValidationParameters = new TokenValidationParameters
+        // Adjust the handler's own parameters (replacing them would lose the issuer
+        // it takes from the discovery document).
+        var validation = options.TokenValidationParameters;
+        validation.ValidateIssuer = true;
+        if (!string.IsNullOrEmpty(jwt.Issuer))
         {
-            ValidateIssuer = true,
-            ValidIssuer = string.IsNullOrEmpty(jwt.Issuer) ? null : jwt.Issuer,
-            ValidateAudience = !string.IsNullOrEmpty(jwt.Audience),
-            ValidAudience = jwt.Audience,
-            ValidateLifetime = true,
-            RequireExpirationTime = true,
-            ValidateIssuerSigningKey = true,
-            ClockSkew = jwt.ClockSkew,
-        };
+            validation.ValidIssuer = jwt.Issuer;
+        }
+        else if (!string.IsNullOrEmpty(jwt.Authority))
+        {
+            // Most providers' issuer is their authority, written with or without the final slash.
+            var authority = jwt.Authority.TrimEnd('/');
+            validation.ValidIssuers = [authority, authority + "/"];
+        }
+
+        validation.ValidateAudience = !string.IsNullOrEmpty(jwt.Audience);
+        validation.ValidAudience = jwt.Audience;
+        validation.ValidateLifetime = true;
+        validation.RequireExpirationTime = true;
+        validation.ValidateIssuerSigningKey = true;
+        validation.ClockSkew = jwt.ClockSkew;
         if (!string.IsNullOrEmpty(jwt.SigningKeysJwks))
         {
             options.TokenValidationParameters.IssuerSigningKeys = new JsonWebKeySet(jwt.SigningKeysJwks).GetSigningKeys();
@@ -99,7 +109,7 @@ internal static class EdgeAuthentication
             OnChallenge = async context =>
             {
                 context.HandleResponse();
-                if (IsIdentityProviderUnreachable(context.AuthenticateFailure))
+                if (context.AuthenticateFailure is not null && await IsIdentityProviderUnreachableAsync(context).ConfigureAwait(false))
                 {
                     await AuthResponses.WriteIdentityProviderUnavailableAsync(context.HttpContext).ConfigureAwait(false);
                     return;
@@ -111,18 +121,27 @@ internal static class EdgeAuthentication
         };
     }
 
-    /// <summary>The discovery document or its keys could not be fetched (IDX20803 and its causes).</summary>
-    private static bool IsIdentityProviderUnreachable(Exception? failure)
+    /// <summary>
+    /// A token was refused: was it because the provider's discovery document and
+    /// keys cannot be fetched (then the answer is 503, not 401)?
+    /// </summary>
+    private static async Task<bool> IsIdentityProviderUnreachableAsync(JwtBearerChallengeContext context)
     {
-        for (var e = failure; e is not null; e = e.InnerException)
+        if (context.Options.ConfigurationManager is not { } configuration)
         {
-            if (e is HttpRequestException or IOException or TaskCanceledException
-                || (e is InvalidOperationException && e.Message.Contains("IDX20803", StringComparison.Ordinal)))
-            {
-                return true;
-            }
+            return false;
         }
 
-        return false;
+        try
+        {
+            await configuration.GetConfigurationAsync(context.HttpContext.RequestAborted).ConfigureAwait(false);
+            return false;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException or TaskCanceledException)
+        {
+            var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EdgeAuthentication));
+            Logging.EdgeLog.IdentityProviderUnreachable(logger, e.GetBaseException().Message);
+            return true;
+        }
     }
 }

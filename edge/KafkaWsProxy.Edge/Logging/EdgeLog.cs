@@ -31,6 +31,10 @@ internal static partial class EdgeLog
         Message = "The bridge could not be reached: {Detail}")]
     public static partial void BridgeUnreachable(ILogger logger, string detail);
 
+    [LoggerMessage(EventId = 12, EventName = "IdentityProviderUnreachable", Level = LogLevel.Warning,
+        Message = "The identity provider's discovery document or keys could not be fetched: {Reason}")]
+    public static partial void IdentityProviderUnreachable(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 20, EventName = "UnhandledRequestFailure", Level = LogLevel.Error,
         Message = "Unhandled failure on {Path}")]
     public static partial void UnhandledRequestFailure(ILogger logger, string path, Exception exception);
