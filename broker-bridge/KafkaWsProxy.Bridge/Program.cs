@@ -33,6 +33,7 @@ builder.Services.AddSingleton<KafkaClusterConnection>();
 builder.Services.AddSingleton<KafkaClientConfigFactory>();
 builder.Services.AddSingleton<AdminClientHandle>();
 builder.Services.AddSingleton<TopicCatalog>();
+builder.Services.AddSingleton<CredentialVerifier>();
 builder.Services.AddSingleton<SharedProducerPool>();
 builder.Services.AddSingleton<RegistryTopic>();
 builder.Services.AddSingleton<SessionRegistry>();

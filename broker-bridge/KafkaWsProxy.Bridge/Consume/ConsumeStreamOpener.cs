@@ -20,6 +20,7 @@ internal sealed class ConsumeStreamOpener(
     IOptions<KafkaOptions> kafkaOptions,
     IOptions<SessionsOptions> sessionOptions,
     SessionRegistry sessions,
+    CredentialVerifier credentials,
     ILogger<ConsumeSession> sessionLogger)
 {
     /// <summary>
@@ -58,6 +59,7 @@ internal sealed class ConsumeStreamOpener(
             throw Refuse(StatusCode.NotFound, $"Topic {open.Topic} does not exist");
         }
 
+        await credentials.VerifyAsync(open.Credentials, open.Topic, cancellationToken).ConfigureAwait(false);
         var groupId = string.IsNullOrWhiteSpace(open.GroupId) ? $"{open.ClientId}-group" : open.GroupId;
         var lease = await sessions.ClaimAsync(
             SessionKind.Consumer, groupId, open.ClientId, GroupLimit(groupId, partitions.Value), uniqueMember: true, cancellationToken)

@@ -124,7 +124,8 @@ internal sealed class KafkaClientConfigFactory(KafkaClusterConnection cluster, I
         _ => cluster.IsEmbedded,
     };
 
-    public AdminClientConfig CreateAdminConfig()
+    /// <summary>The bridge's admin client, or one that logs in with a stream's credentials.</summary>
+    public AdminClientConfig CreateAdminConfig(KafkaCredentials? credentials = null)
     {
         var config = new AdminClientConfig
         {
@@ -132,6 +133,7 @@ internal sealed class KafkaClientConfigFactory(KafkaClusterConnection cluster, I
             ClientId = "kafkawsproxy-bridge-admin",
         };
         Apply(config, _options.Client);
+        ApplyCredentials(config, credentials);
         return config;
     }
 

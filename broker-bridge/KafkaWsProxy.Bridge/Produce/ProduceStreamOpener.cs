@@ -31,6 +31,7 @@ internal sealed class ProduceStreamOpener(
     KafkaClientConfigFactory configs,
     TopicCatalog topics,
     SessionRegistry sessions,
+    CredentialVerifier credentials,
     ProducerRateLimits rateLimits,
     IOptions<ProduceOptions> options,
     IOptions<SessionsOptions> sessionOptions,
@@ -42,6 +43,7 @@ internal sealed class ProduceStreamOpener(
         Validate(open, limits);
 
         var partitions = await PartitionCountAsync(open.Topic, cancellationToken).ConfigureAwait(false);
+        await credentials.VerifyAsync(open.Credentials, open.Topic, cancellationToken).ConfigureAwait(false);
         var session = limits.ProducerSessionsEnabled
             ? await sessions.ClaimAsync(SessionKind.Producer, open.ClientId, open.InstanceId, limits.ProducerLimitFor(open.ClientId),
                 uniqueMember: false, cancellationToken).ConfigureAwait(false)

@@ -35,6 +35,8 @@ public sealed class AuthenticationTests(ProxyFixture proxy)
             await socket.SendTextAsync($"{{\"value\":{{\"value\":\"{user}\"}},\"messageId\":\"{user}\"}}");
             Assert.Equal(user, (await socket.ReceiveJsonAsync()).GetProperty("messageId").GetString());
         }
+
+        AssertNeverLogged(edge, AlicePassword, BobPassword, Basic("alice", AlicePassword).Parameter!, Basic("alice", "wrong").Parameter!);
     }
 
     [Fact]
@@ -67,6 +69,7 @@ public sealed class AuthenticationTests(ProxyFixture proxy)
         await using var viaQuery = await TestSocket.ConnectAsync(Ws(edge, $"/socket/in?clientId=jwt&topic={topic}&access_token={token}"));
         await viaQuery.SendTextAsync("""{"value":{"value":"q"},"messageId":"query"}""");
         Assert.Equal("query", (await viaQuery.ReceiveJsonAsync()).GetProperty("messageId").GetString());
+        AssertNeverLogged(edge, token);
     }
 
     [Fact]
@@ -90,7 +93,10 @@ public sealed class AuthenticationTests(ProxyFixture proxy)
             var answer = await UpgradeAsync(edge, path, new AuthenticationHeaderValue("Bearer", token));
             Assert.True(answer.Status == HttpStatusCode.Unauthorized, $"{what}: {answer.Status} {answer.Message}");
             Assert.StartsWith("Bearer", answer.Challenge, StringComparison.Ordinal);
+            Assert.DoesNotContain(token, answer.Message, StringComparison.Ordinal);
         }
+
+        AssertNeverLogged(edge, [.. bad.Values.Where(t => t != "foo.bar.baz")]);
     }
 
     [Fact]
@@ -138,6 +144,16 @@ public sealed class AuthenticationTests(ProxyFixture proxy)
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Contains("X-Kafka-Auth", body, StringComparison.Ordinal);
             Assert.DoesNotContain(value, body, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Spec §7: credentials never appear in logs (the edge's, and the shared bridge's).</summary>
+    private void AssertNeverLogged(ServiceProcess edge, params string[] secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(secret, edge.Log, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, proxy.Bridge.Log, StringComparison.Ordinal);
         }
     }
 

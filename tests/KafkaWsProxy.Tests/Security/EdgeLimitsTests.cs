@@ -1,0 +1,39 @@
+using System.Net;
+using KafkaWsProxy.Tests.Infrastructure;
+
+namespace KafkaWsProxy.Tests.Security;
+
+/// <summary>Spec §7 limits: open sockets per edge, query-string size (frame size: see ProduceFrameErrorsTests).</summary>
+[Collection(ProxyTests.Name)]
+public sealed class EdgeLimitsTests(ProxyFixture proxy)
+{
+    [Fact]
+    public async Task MaxOpenSockets_OneMoreIsRefusedWith503Json_AndAdmittedOnceOneCloses()
+    {
+        await using var edge = await ServiceProcess.StartEdgeAsync(proxy.Bridge.Address, new Dictionary<string, string?> { ["Sockets__MaxOpenSockets"] = "2" });
+        var topic = proxy.CreateTopic(partitions: 1);
+        var path = $"/socket/in?clientId=many&topic={topic}";
+        var first = await TestSocket.ConnectAsync(new Uri($"ws://{edge.Address.Authority}{path}"));
+        await using var second = await TestSocket.ConnectAsync(new Uri($"ws://{edge.Address.Authority}{path}"));
+
+        var (status, body, contentType) = await HandshakeProbe.UpgradeAsync(edge.Address, path);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("application/json", contentType);
+        Assert.Contains("limit of 2", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        await first.CloseAsync();
+        await first.DisposeAsync();
+        await using var third = await Eventually.SucceedsAsync<TestSocket, System.Net.WebSockets.WebSocketException>(
+            () => TestSocket.ConnectAsync(new Uri($"ws://{edge.Address.Authority}{path}")), "a slot frees", TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task QueryStringOverTheLimit_Is414Json()
+    {
+        var (status, body, contentType) = await HandshakeProbe.UpgradeAsync(proxy.EdgeHttp, "/socket/in?clientId=c&topic=demo&pad=" + new string('x', 5000));
+
+        Assert.Equal(HttpStatusCode.RequestUriTooLong, status);
+        Assert.Equal("application/json", contentType);
+        Assert.Contains("query string", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+}
