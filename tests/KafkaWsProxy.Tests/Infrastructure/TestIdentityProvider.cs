@@ -28,6 +28,16 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
 
     public string Issuer => Authority.ToString().TrimEnd('/');
 
+    /// <summary>The provider's public key as a JWKS document.</summary>
+    public string Jwks
+    {
+        get
+        {
+            var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(_key);
+            return $"{{\"keys\":[{{\"kty\":\"RSA\",\"use\":\"sig\",\"kid\":\"{jwk.Kid}\",\"alg\":\"RS256\",\"n\":\"{jwk.N}\",\"e\":\"{jwk.E}\"}}]}}";
+        }
+    }
+
     public static async Task<TestIdentityProvider> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -39,13 +49,7 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
         app.MapGet("/.well-known/openid-configuration", () => Results.Text(
             $"{{\"issuer\":\"{provider.Issuer}\",\"jwks_uri\":\"{provider.Issuer}/jwks\",\"id_token_signing_alg_values_supported\":[\"RS256\"]}}",
             "application/json"));
-        app.MapGet("/jwks", () =>
-        {
-            var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(provider._key);
-            return Results.Text(
-                $"{{\"keys\":[{{\"kty\":\"RSA\",\"use\":\"sig\",\"kid\":\"{jwk.Kid}\",\"alg\":\"RS256\",\"n\":\"{jwk.N}\",\"e\":\"{jwk.E}\"}}]}}",
-                "application/json");
-        });
+        app.MapGet("/jwks", () => Results.Text(provider.Jwks, "application/json"));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         provider.Authority = new Uri(address + "/");

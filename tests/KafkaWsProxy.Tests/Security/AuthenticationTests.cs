@@ -73,6 +73,28 @@ public sealed class AuthenticationTests(ProxyFixture proxy)
     }
 
     [Fact]
+    public async Task Jwt_ConfiguredJwksWithoutDiscovery_ValidTokenWorksOthersAre401()
+    {
+        await using var idp = await TestIdentityProvider.StartAsync();
+        await using var edge = await StartEdgeAsync(new Dictionary<string, string?>
+        {
+            ["Auth__Jwt__Enabled"] = "true",
+            ["Auth__Jwt__SigningKeysJwks"] = idp.Jwks,
+            ["Auth__Jwt__Issuer"] = idp.Issuer,
+            ["Auth__Jwt__Audience"] = TestIdentityProvider.Audience,
+        });
+        await idp.DisposeAsync();
+        var topic = proxy.CreateTopic(partitions: 1);
+
+        await using var socket = await TestSocket.ConnectAsync(Ws(edge, $"/socket/in?clientId=jwks&topic={topic}&access_token={idp.Token()}"));
+        await socket.SendTextAsync("""{"value":{"value":"k"},"messageId":"jwks"}""");
+        Assert.Equal("jwks", (await socket.ReceiveJsonAsync()).GetProperty("messageId").GetString());
+        var forged = await UpgradeAsync(edge, $"/socket/in?clientId=jwks&topic={topic}",
+            new AuthenticationHeaderValue("Bearer", idp.Token(signingKey: TestIdentityProvider.OtherKey())));
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.Status);
+    }
+
+    [Fact]
     public async Task Jwt_BadTokens_Are401()
     {
         await using var idp = await TestIdentityProvider.StartAsync();
