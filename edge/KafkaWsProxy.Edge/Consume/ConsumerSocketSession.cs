@@ -5,7 +5,6 @@ using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Produce;
 using KafkaWsProxy.Edge.Sockets;
-using Microsoft.AspNetCore.Connections;
 
 namespace KafkaWsProxy.Edge.Consume;
 
@@ -137,7 +136,7 @@ internal sealed class ConsumerSocketSession(
                 }
             }
         }
-        catch (Exception e) when (IsConnectionFailure(e) || e is OperationCanceledException or ChannelClosedException)
+        catch (Exception e) when (InboundFrames.IsConnectionFailure(e) || e is OperationCanceledException or ChannelClosedException)
         {
             return SocketEnd.Of(SocketEndReason.ConnectionLost);
         }
@@ -145,15 +144,9 @@ internal sealed class ConsumerSocketSession(
 
     private CommitRequest? ParseCommit(ReceivedKind kind, ReadOnlySpan<byte> frame, out FrameError? error)
     {
-        if (kind == ReceivedKind.Binary)
+        error = InboundFrames.RejectUnreadable(kind, frame);
+        if (error is not null)
         {
-            error = new FrameError(FrameErrorCodes.BinaryFrame, "Binary frames are not supported; send JSON text frames.");
-            return null;
-        }
-
-        if (frame.IsEmpty)
-        {
-            error = new FrameError(FrameErrorCodes.EmptyFrame, "The frame is empty.");
             return null;
         }
 
@@ -323,7 +316,7 @@ internal sealed class ConsumerSocketSession(
 
             return SocketEnd.Of(SocketEndReason.ClientClosed);
         }
-        catch (Exception e) when (IsConnectionFailure(e) || e is OperationCanceledException)
+        catch (Exception e) when (InboundFrames.IsConnectionFailure(e) || e is OperationCanceledException)
         {
             return SocketEnd.Of(SocketEndReason.ConnectionLost);
         }
@@ -380,7 +373,4 @@ internal sealed class ConsumerSocketSession(
         request.Offsets.AddRange(last.Values.Select(p => new CommitOffset { Partition = p.Partition, Offset = p.Offset, TimestampMs = p.TimestampMs }));
         return request;
     }
-
-    private static bool IsConnectionFailure(Exception e) =>
-        e is WebSocketException or IOException or ConnectionAbortedException or ObjectDisposedException;
 }

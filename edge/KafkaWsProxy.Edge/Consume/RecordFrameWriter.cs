@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Produce;
@@ -18,22 +16,13 @@ namespace KafkaWsProxy.Edge.Consume;
 /// still delivered: that part as {"value":"&lt;base64&gt;","format":"base64"},
 /// with "error":{"code":"undecodable","message":...} on the record.
 /// </remarks>
-internal sealed class RecordFrameWriter : IDisposable
+internal sealed class RecordFrameWriter : JsonFrameBuffer
 {
-    private static readonly JsonWriterOptions s_options = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = true,
-    };
-
-    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
-    private readonly Utf8JsonWriter _writer;
     private readonly DataFormat _keyFormat;
     private readonly DataFormat _valueFormat;
 
     public RecordFrameWriter(DataFormat keyFormat, DataFormat valueFormat)
     {
-        _writer = new Utf8JsonWriter(_buffer, s_options);
         _keyFormat = keyFormat;
         _valueFormat = valueFormat;
     }
@@ -52,13 +41,13 @@ internal sealed class RecordFrameWriter : IDisposable
     public ReadOnlyMemory<byte> Batch(IReadOnlyList<ConsumedRecord> records)
     {
         Reset();
-        _writer.WriteStartArray();
+        Writer.WriteStartArray();
         foreach (var record in records)
         {
             WriteRecord(record);
         }
 
-        _writer.WriteEndArray();
+        Writer.WriteEndArray();
         return Flush();
     }
 
@@ -66,53 +55,53 @@ internal sealed class RecordFrameWriter : IDisposable
     public ReadOnlyMemory<byte> Error(string code, string message, string? wsProxyMessageId)
     {
         Reset();
-        _writer.WriteStartObject();
-        _writer.WriteStartObject("error"u8);
-        _writer.WriteString("code"u8, code);
-        _writer.WriteString("message"u8, message);
-        _writer.WriteEndObject();
+        Writer.WriteStartObject();
+        Writer.WriteStartObject("error"u8);
+        Writer.WriteString("code"u8, code);
+        Writer.WriteString("message"u8, message);
+        Writer.WriteEndObject();
         if (!string.IsNullOrEmpty(wsProxyMessageId))
         {
-            _writer.WriteString("wsProxyMessageId"u8, wsProxyMessageId);
+            Writer.WriteString("wsProxyMessageId"u8, wsProxyMessageId);
         }
 
-        _writer.WriteEndObject();
+        Writer.WriteEndObject();
         return Flush();
     }
 
     private void WriteRecord(ConsumedRecord record)
     {
         var position = record.Position;
-        _writer.WriteStartObject();
-        _writer.WriteString("wsProxyMessageId"u8, MessageIdOf(position));
-        _writer.WriteString("topic"u8, position.Topic);
-        _writer.WriteNumber("partition"u8, position.Partition);
-        _writer.WriteNumber("offset"u8, position.Offset);
-        _writer.WriteNumber("timestamp"u8, position.TimestampMs);
+        Writer.WriteStartObject();
+        Writer.WriteString("wsProxyMessageId"u8, MessageIdOf(position));
+        Writer.WriteString("topic"u8, position.Topic);
+        Writer.WriteNumber("partition"u8, position.Partition);
+        Writer.WriteNumber("offset"u8, position.Offset);
+        Writer.WriteNumber("timestamp"u8, position.TimestampMs);
         if (record.Headers.Count > 0)
         {
-            _writer.WriteStartArray("headers"u8);
+            Writer.WriteStartArray("headers"u8);
             foreach (var header in record.Headers)
             {
-                _writer.WriteStartObject();
-                _writer.WriteString("key"u8, header.Key);
-                _writer.WriteString("value"u8, Encoding.UTF8.GetString(header.Value.Span));
-                _writer.WriteEndObject();
+                Writer.WriteStartObject();
+                Writer.WriteString("key"u8, header.Key);
+                Writer.WriteString("value"u8, Encoding.UTF8.GetString(header.Value.Span));
+                Writer.WriteEndObject();
             }
 
-            _writer.WriteEndArray();
+            Writer.WriteEndArray();
         }
 
         if (record.Key is not null)
         {
-            _writer.WritePropertyName("key"u8);
+            Writer.WritePropertyName("key"u8);
             WriteTyped(record.Key, _keyFormat);
         }
 
-        _writer.WritePropertyName("value"u8);
+        Writer.WritePropertyName("value"u8);
         if (record.Value is null)
         {
-            _writer.WriteNullValue();
+            Writer.WriteNullValue();
         }
         else
         {
@@ -121,64 +110,50 @@ internal sealed class RecordFrameWriter : IDisposable
 
         if (record.Error is { } error)
         {
-            _writer.WriteStartObject("error"u8);
-            _writer.WriteString("code"u8, FrameErrorCodes.Undecodable);
-            _writer.WriteString("message"u8, error.Message);
-            _writer.WriteEndObject();
+            Writer.WriteStartObject("error"u8);
+            Writer.WriteString("code"u8, FrameErrorCodes.Undecodable);
+            Writer.WriteString("message"u8, error.Message);
+            Writer.WriteEndObject();
         }
 
-        _writer.WriteEndObject();
+        Writer.WriteEndObject();
     }
 
     private void WriteTyped(TypedValue value, DataFormat format)
     {
-        _writer.WriteStartObject();
-        _writer.WritePropertyName("value"u8);
+        Writer.WriteStartObject();
+        Writer.WritePropertyName("value"u8);
         var formatName = FormatNames.NameOf(format);
         switch (value.KindCase)
         {
             case TypedValue.KindOneofCase.StringValue:
-                _writer.WriteStringValue(value.StringValue);
+                Writer.WriteStringValue(value.StringValue);
                 break;
             case TypedValue.KindOneofCase.JsonValue:
-                _writer.WriteRawValue(value.JsonValue, skipInputValidation: false);
+                Writer.WriteRawValue(value.JsonValue, skipInputValidation: false);
                 break;
             case TypedValue.KindOneofCase.IntValue:
-                _writer.WriteNumberValue(value.IntValue);
+                Writer.WriteNumberValue(value.IntValue);
                 break;
             case TypedValue.KindOneofCase.ShortValue:
-                _writer.WriteNumberValue(value.ShortValue);
+                Writer.WriteNumberValue(value.ShortValue);
                 break;
             case TypedValue.KindOneofCase.LongValue:
-                _writer.WriteNumberValue(value.LongValue);
+                Writer.WriteNumberValue(value.LongValue);
                 break;
             case TypedValue.KindOneofCase.FloatValue:
-                _writer.WriteNumberValue(value.FloatValue);
+                Writer.WriteNumberValue(value.FloatValue);
                 break;
             case TypedValue.KindOneofCase.DoubleValue:
-                _writer.WriteNumberValue(value.DoubleValue);
+                Writer.WriteNumberValue(value.DoubleValue);
                 break;
             default:
-                _writer.WriteBase64StringValue(value.BytesValue.Span);
+                Writer.WriteBase64StringValue(value.BytesValue.Span);
                 formatName = "base64";
                 break;
         }
 
-        _writer.WriteString("format"u8, formatName);
-        _writer.WriteEndObject();
+        Writer.WriteString("format"u8, formatName);
+        Writer.WriteEndObject();
     }
-
-    private void Reset()
-    {
-        _buffer.ResetWrittenCount();
-        _writer.Reset(_buffer);
-    }
-
-    private ReadOnlyMemory<byte> Flush()
-    {
-        _writer.Flush();
-        return _buffer.WrittenMemory;
-    }
-
-    public void Dispose() => _writer.Dispose();
 }

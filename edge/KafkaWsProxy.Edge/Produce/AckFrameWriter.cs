@@ -1,7 +1,6 @@
-using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using KafkaWsProxy.Contracts.V1;
+using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Edge.Produce;
 
@@ -9,30 +8,19 @@ namespace KafkaWsProxy.Edge.Produce;
 /// Renders outbound /socket/in frames (spec §4) into one reused buffer. Owned
 /// by the socket's single sender, so it is never used concurrently.
 /// </summary>
-internal sealed class AckFrameWriter : IDisposable
+internal sealed class AckFrameWriter : JsonFrameBuffer
 {
-    private static readonly JsonWriterOptions s_options = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = true,
-    };
-
-    private readonly ArrayBufferWriter<byte> _buffer = new(256);
-    private readonly Utf8JsonWriter _writer;
-
-    public AckFrameWriter() => _writer = new Utf8JsonWriter(_buffer, s_options);
-
     /// <summary>{"topic":..,"partition":..,"offset":..,"timestamp":..,"messageId":..}</summary>
     public ReadOnlyMemory<byte> Ack(RecordPosition position, string messageId)
     {
         Reset();
-        _writer.WriteStartObject();
-        _writer.WriteString("topic"u8, position.Topic);
-        _writer.WriteNumber("partition"u8, position.Partition);
-        _writer.WriteNumber("offset"u8, position.Offset);
-        _writer.WriteNumber("timestamp"u8, position.TimestampMs);
+        Writer.WriteStartObject();
+        Writer.WriteString("topic"u8, position.Topic);
+        Writer.WriteNumber("partition"u8, position.Partition);
+        Writer.WriteNumber("offset"u8, position.Offset);
+        Writer.WriteNumber("timestamp"u8, position.TimestampMs);
         WriteMessageId(messageId);
-        _writer.WriteEndObject();
+        Writer.WriteEndObject();
         return Flush();
     }
 
@@ -40,40 +28,26 @@ internal sealed class AckFrameWriter : IDisposable
     public ReadOnlyMemory<byte> Error(FrameError error)
     {
         Reset();
-        _writer.WriteStartObject();
-        _writer.WriteStartObject("error"u8);
-        _writer.WriteString("code"u8, error.Code);
-        _writer.WriteString("message"u8, error.Message);
+        Writer.WriteStartObject();
+        Writer.WriteStartObject("error"u8);
+        Writer.WriteString("code"u8, error.Code);
+        Writer.WriteString("message"u8, error.Message);
         if (error.KafkaError.Length > 0)
         {
-            _writer.WriteString("kafkaError"u8, error.KafkaError);
+            Writer.WriteString("kafkaError"u8, error.KafkaError);
         }
 
-        _writer.WriteEndObject();
+        Writer.WriteEndObject();
         WriteMessageId(error.MessageId);
-        _writer.WriteEndObject();
+        Writer.WriteEndObject();
         return Flush();
     }
-
-    public void Dispose() => _writer.Dispose();
 
     private void WriteMessageId(string messageId)
     {
         if (messageId.Length > 0)
         {
-            _writer.WriteString("messageId"u8, messageId);
+            Writer.WriteString("messageId"u8, messageId);
         }
-    }
-
-    private void Reset()
-    {
-        _buffer.ResetWrittenCount();
-        _writer.Reset(_buffer);
-    }
-
-    private ReadOnlyMemory<byte> Flush()
-    {
-        _writer.Flush();
-        return _buffer.WrittenMemory;
     }
 }

@@ -4,7 +4,6 @@ using Grpc.Core;
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Sockets;
-using Microsoft.AspNetCore.Connections;
 
 namespace KafkaWsProxy.Edge.Produce;
 
@@ -174,7 +173,7 @@ internal sealed class ProducerSocketSession(
                 }
             }
         }
-        catch (Exception e) when (IsConnectionFailure(e) || e is OperationCanceledException)
+        catch (Exception e) when (InboundFrames.IsConnectionFailure(e) || e is OperationCanceledException)
         {
             return SocketEnd.Of(SocketEndReason.ConnectionLost);
         }
@@ -187,19 +186,8 @@ internal sealed class ProducerSocketSession(
 
     private ProduceRecord? Parse(ReceivedKind kind, ReadOnlySpan<byte> frame, out FrameError? error)
     {
-        if (kind == ReceivedKind.Binary)
-        {
-            error = new FrameError(FrameErrorCodes.BinaryFrame, "Binary frames are not supported; send JSON text frames.");
-            return null;
-        }
-
-        if (frame.IsEmpty)
-        {
-            error = new FrameError(FrameErrorCodes.EmptyFrame, "The frame is empty.");
-            return null;
-        }
-
-        return parser.Parse(frame, out error);
+        error = InboundFrames.RejectUnreadable(kind, frame);
+        return error is null ? parser.Parse(frame, out error) : null;
     }
 
     private async Task<SocketEnd> ForwardAsync(ChannelReader<ProduceRecord> records, CancellationToken cancellationToken)
@@ -287,7 +275,7 @@ internal sealed class ProducerSocketSession(
         {
             return SocketEnd.Bridge(e);
         }
-        catch (Exception e) when (IsConnectionFailure(e) || e is OperationCanceledException or RpcException)
+        catch (Exception e) when (InboundFrames.IsConnectionFailure(e) || e is OperationCanceledException or RpcException)
         {
             return SocketEnd.Of(SocketEndReason.ConnectionLost);
         }
@@ -308,7 +296,4 @@ internal sealed class ProducerSocketSession(
         result.OutcomeCase == ProduceResult.OutcomeOneofCase.Position
             ? frames.Ack(result.Position, result.MessageId)
             : frames.Error(RecordErrors.ToFrameError(result.Error ?? new RecordError(), result.MessageId));
-
-    private static bool IsConnectionFailure(Exception e) =>
-        e is WebSocketException or IOException or ConnectionAbortedException or ObjectDisposedException;
 }
