@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Benchmark: the proxy (one bridge + one edge) against a direct Confluent.Kafka
+# client on the same broker — the embedded one, or KAFKA_BOOTSTRAP_SERVERS when set.
+# Prints a Markdown table and writes bench-results/bench-<timestamp>.{md,json}.
+#
+#   ./bench.sh            full run
+#   ./bench.sh --quick    smoke run of seconds
+#   options: --out DIR, --produce-records N, --sockets C, --in-flight W,
+#     --consume-records M, --commit-every K, --latency-rate R, --latency-seconds D
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$ROOT"
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
+
+dotnet build KafkaWsProxy.Split.sln -c Release -nologo -v q
+dotnet run --no-build -c Release --project tests/KafkaWsProxy.Benchmarks -- "$@"

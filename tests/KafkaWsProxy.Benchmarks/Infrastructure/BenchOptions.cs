@@ -1,0 +1,93 @@
+using System.Globalization;
+
+namespace KafkaWsProxy.Benchmarks.Infrastructure;
+
+/// <summary>Sizes of one run; <c>--quick</c> makes a smoke run of seconds.</summary>
+internal sealed class BenchOptions
+{
+    public bool Quick { get; private set; }
+
+    /// <summary>Records produced by each side in the produce scenario.</summary>
+    public int ProduceRecords { get; private set; } = 100_000;
+
+    /// <summary>WebSocket clients of the proxy in the produce scenario.</summary>
+    public int ProduceSockets { get; private set; } = 4;
+
+    /// <summary>Records in flight per socket in the produce scenario.</summary>
+    public int InFlight { get; private set; } = 500;
+
+    /// <summary>Records pre-filled and read in the consume scenario.</summary>
+    public int ConsumeRecords { get; private set; } = 100_000;
+
+    /// <summary>Records between two commits of the autoCommit=false reader.</summary>
+    public int CommitEvery { get; private set; } = 100;
+
+    /// <summary>Records per second of the latency scenario.</summary>
+    public int LatencyRate { get; private set; } = 1_000;
+
+    public int LatencySeconds { get; private set; } = 30;
+
+    public int ValueBytes { get; private set; } = 100;
+
+    public string OutputDirectory { get; private set; } = Path.Combine(BuildOutputs.RepositoryRoot, "bench-results");
+
+    public static string Usage => """
+        Usage: bench.sh [--quick] [--out DIR] [--produce-records N] [--sockets C] [--in-flight W]
+                        [--consume-records M] [--commit-every K] [--latency-rate R] [--latency-seconds D]
+          --quick   a smoke run of seconds (2,000 records, 2 s of latency)
+          KAFKA_BOOTSTRAP_SERVERS set: run against that Kafka instead of the embedded broker.
+        """;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        if (args.Contains("--quick"))
+        {
+            options.Quick = true;
+            options.ProduceRecords = 2_000;
+            options.ConsumeRecords = 2_000;
+            options.LatencySeconds = 2;
+        }
+
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int NextInt() => int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture) is var n and > 0
+                ? n
+                : throw new ArgumentException($"{args[i - 1]} must be positive.");
+            switch (args[i])
+            {
+                case "--quick":
+                    break;
+                case "--out":
+                    options.OutputDirectory = Path.GetFullPath(Next());
+                    break;
+                case "--produce-records":
+                    options.ProduceRecords = NextInt();
+                    break;
+                case "--sockets":
+                    options.ProduceSockets = NextInt();
+                    break;
+                case "--in-flight":
+                    options.InFlight = NextInt();
+                    break;
+                case "--consume-records":
+                    options.ConsumeRecords = NextInt();
+                    break;
+                case "--commit-every":
+                    options.CommitEvery = NextInt();
+                    break;
+                case "--latency-rate":
+                    options.LatencyRate = NextInt();
+                    break;
+                case "--latency-seconds":
+                    options.LatencySeconds = NextInt();
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option {args[i]}.");
+            }
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,45 @@
+using KafkaWsProxy.Benchmarks.Infrastructure;
+using KafkaWsProxy.Benchmarks.Scenarios;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+Console.WriteLine($"Machine: {BenchReport.Machine}");
+await using var environment = await BenchEnvironment.StartAsync();
+var kafka = environment.Embedded
+    ? $"embedded broker (librdkafka mock cluster, 1 broker, in the benchmark process), {BenchEnvironment.Partitions} partitions per topic"
+    : $"{environment.BootstrapServers} (KAFKA_BOOTSTRAP_SERVERS), {BenchEnvironment.Partitions} partitions per topic";
+Console.WriteLine($"Kafka: {kafka}");
+Console.WriteLine($"Bridge pid {environment.Bridge.Pid} at {environment.Bridge.Address}, edge pid {environment.Edge.Pid} at {environment.Edge.Address}");
+
+var report = new BenchReport(options, kafka);
+try
+{
+    await ProduceThroughput.RunAsync(environment, options, report);
+    await ConsumeThroughput.RunAsync(environment, options, report);
+    await AddedLatency.RunAsync(environment, options, report);
+    ConnectionScale.Run(report);
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"The benchmark failed: {e}");
+    Console.Error.WriteLine($"--- bridge log ---{Environment.NewLine}{environment.Bridge.Log}");
+    Console.Error.WriteLine($"--- edge log ---{Environment.NewLine}{environment.Edge.Log}");
+    return 1;
+}
+
+Console.WriteLine();
+Console.WriteLine(report.ToMarkdown());
+var (markdown, json) = await report.WriteAsync(options.OutputDirectory);
+Console.WriteLine($"Written: {markdown}");
+Console.WriteLine($"Written: {json}");
+return 0;
