@@ -18,6 +18,9 @@ if (args is ["hash-password", ..])
 var builder = WebApplication.CreateSlimBuilder(args);
 // https/wss from Kestrel's own certificate configuration (Kestrel:Certificates:Default:*).
 builder.WebHost.UseKestrelHttpsConfiguration();
+// Kestrel does not bind its limits from configuration by itself: Kestrel:Limits:* (for
+// example MaxRequestHeadersTotalSize, MaxRequestLineSize) are applied here.
+builder.WebHost.ConfigureKestrel((context, kestrel) => context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 
 builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.SectionName)
     .Validate(o => Uri.TryCreate(o.Address, UriKind.Absolute, out _), "Bridge:Address must be an absolute http(s) URI.")

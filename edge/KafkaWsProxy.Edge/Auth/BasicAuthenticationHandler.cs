@@ -44,9 +44,16 @@ internal sealed class BasicAuthenticationHandler(
 
         var user = decoded[..colon];
         var password = decoded[(colon + 1)..];
-        // Unknown users are checked against a dummy so that timing does not reveal which names exist.
-        var stored = auth.Value.Basic.Users.TryGetValue(user, out var known) ? known : "\0no-such-user";
-        if (!PasswordHash.Verify(password, stored) || known is null)
+        // Every attempt costs one key derivation, whether the name exists, has a
+        // plain or a hashed password: timing tells nothing about the users.
+        var known = auth.Value.Basic.Users.GetValueOrDefault(user);
+        var matches = PasswordHash.Verify(password, known ?? PasswordHash.Dummy);
+        if (known is not null && !PasswordHash.IsHashed(known))
+        {
+            PasswordHash.Verify(password, PasswordHash.Dummy);
+        }
+
+        if (!matches || known is null)
         {
             return Task.FromResult(AuthenticateResult.Fail("Invalid Basic credentials."));
         }

@@ -13,6 +13,11 @@ internal static class PasswordHash
     private const string Prefix = "pbkdf2-sha256$";
     private const int Iterations = 210_000;
 
+    /// <summary>A hash nobody knows the password of: what unknown user names are checked against.</summary>
+    public static string Dummy { get; } = Create(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
+
+    public static bool IsHashed(string stored) => stored.StartsWith(Prefix, StringComparison.Ordinal);
+
     public static string Create(string password)
     {
         var salt = RandomNumberGenerator.GetBytes(16);
@@ -22,7 +27,7 @@ internal static class PasswordHash
 
     public static bool Verify(string password, string stored)
     {
-        if (!stored.StartsWith(Prefix, StringComparison.Ordinal))
+        if (!IsHashed(stored))
         {
             // Plain text: compare digests so that neither content nor length leaks through timing.
             return CryptographicOperations.FixedTimeEquals(

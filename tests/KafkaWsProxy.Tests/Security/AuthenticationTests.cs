@@ -166,6 +166,8 @@ public sealed class AuthenticationTests(ProxyFixture proxy)
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Contains("X-Kafka-Auth", body, StringComparison.Ordinal);
             Assert.DoesNotContain(value, body, StringComparison.Ordinal);
+            Assert.DoesNotContain(value, proxy.Edge.Log, StringComparison.Ordinal);
+            Assert.DoesNotContain(value, proxy.Bridge.Log, StringComparison.Ordinal);
         }
     }
 

@@ -28,6 +28,19 @@ public sealed class EdgeLimitsTests(ProxyFixture proxy)
     }
 
     [Fact]
+    public async Task KestrelHeaderLimitFromConfiguration_IsApplied()
+    {
+        await using var edge = await ServiceProcess.StartEdgeAsync(proxy.Bridge.Address, new Dictionary<string, string?> { ["Kestrel__Limits__MaxRequestHeadersTotalSize"] = "2048" });
+        using var http = new HttpClient();
+        using var small = new HttpRequestMessage(HttpMethod.Get, new Uri(edge.Address, "/healthcheck"));
+        using var large = new HttpRequestMessage(HttpMethod.Get, new Uri(edge.Address, "/healthcheck"));
+        large.Headers.Add("X-Padding", new string('x', 3000));
+
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(small)).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, (await http.SendAsync(large)).StatusCode);
+    }
+
+    [Fact]
     public async Task QueryStringOverTheLimit_Is414Json()
     {
         var (status, body, contentType) = await HandshakeProbe.UpgradeAsync(proxy.EdgeHttp, "/socket/in?clientId=c&topic=demo&pad=" + new string('x', 5000));
