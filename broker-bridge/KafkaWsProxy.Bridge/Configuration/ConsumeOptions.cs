@@ -18,6 +18,13 @@ public sealed class ConsumeOptions
     /// </summary>
     public int BufferedRecordsPerStream { get; set; } = 500;
 
+    /// <summary>
+    /// Records read from Kafka that found no room yet (full buffer, or too many
+    /// uncommitted); at this many the partitions are paused. Bounds the bridge's
+    /// memory per stream together with <see cref="BufferedRecordsPerStream"/>.
+    /// </summary>
+    public int OverflowBeforePause { get; set; } = 1_000;
+
     /// <summary>Most records sent in one response message.</summary>
     public int MaxRecordsPerMessage { get; set; } = 500;
 

@@ -159,9 +159,10 @@ internal sealed class ConsumeSession : IDisposable
         }
     }
 
+    /// <summary>Hands a record to the writer, unless the buffer is full or the client owes too many commits.</summary>
     private bool TryBuffer(BufferedRecord record)
     {
-        if (!_buffer.Writer.TryWrite(record))
+        if (_delivered.Count >= _options.MaxUncommittedPerStream || !_buffer.Writer.TryWrite(record))
         {
             return false;
         }
@@ -180,10 +181,15 @@ internal sealed class ConsumeSession : IDisposable
         }
     }
 
-    /// <summary>Paused while the buffer is full or the client owes too many commits.</summary>
+    /// <summary>
+    /// Records that found no room (full buffer, or too many uncommitted) wait in
+    /// the overflow; only when it reaches its limit are the partitions paused, and
+    /// they resume once it is empty. Pausing is the last resort because it drops
+    /// librdkafka's prefetched records, which a resume must fetch again.
+    /// </summary>
     private void UpdatePause()
     {
-        var shouldPause = _overflow.Count > 0 || _delivered.Count >= _options.MaxUncommittedPerStream;
+        var shouldPause = _paused ? _overflow.Count > 0 : _overflow.Count >= _options.OverflowBeforePause;
         if (shouldPause == _paused && !(_paused && _pauseNewAssignments))
         {
             return;

@@ -29,6 +29,12 @@ public sealed class SocketOptions
     /// </summary>
     public int ConsumerSendQueue { get; set; } = 256;
 
+    /// <summary>
+    /// autoCommit sockets: how often the edge sends its commits of the records
+    /// written to the socket (one message per interval, not one per record).
+    /// </summary>
+    public TimeSpan AutoCommitInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How long a partial batch (batchSize) waits for more records before it is sent.</summary>
     public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(50);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Grpc.Core;
@@ -162,38 +163,83 @@ internal sealed class ConsumerSocketSession(
         return commit;
     }
 
+    /// <summary>
+    /// Forwards the client's commits at once, and the edge's own (autoCommit)
+    /// commits at most every <see cref="SocketOptions.AutoCommitInterval"/>: they
+    /// are cumulative, so one message per partition and interval carries them all.
+    /// </summary>
     private async Task ForwardCommitsAsync(ChannelReader<CommitRequest> commits, CancellationToken cancellationToken)
     {
         try
         {
             var automatic = new Dictionary<int, CommitOffset>();
-            while (await commits.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            long? pendingSince = null;
+            while (true)
             {
-                while (commits.TryRead(out var commit))
+                var wait = pendingSince is { } since
+                    ? options.AutoCommitInterval - Stopwatch.GetElapsedTime(since)
+                    : Timeout.InfiniteTimeSpan;
+                var more = await WaitForCommitsAsync(commits, wait, cancellationToken).ConfigureAwait(false);
+                if (more is null)
+                {
+                    break;
+                }
+
+                while (more == true && commits.TryRead(out var commit))
                 {
                     if (commit.RequestId.Length == 0)
                     {
-                        // The edge's own commits are cumulative: only the latest per partition matters.
                         foreach (var offset in commit.Offsets)
                         {
                             automatic[offset.Partition] = offset;
                         }
 
+                        pendingSince ??= Stopwatch.GetTimestamp();
                         continue;
                     }
 
                     await SendAutomaticAsync(automatic, cancellationToken).ConfigureAwait(false);
+                    pendingSince = null;
                     await call.RequestStream.WriteAsync(new ConsumeRequest { Commit = commit }, cancellationToken).ConfigureAwait(false);
                 }
 
-                await SendAutomaticAsync(automatic, cancellationToken).ConfigureAwait(false);
+                if (pendingSince is { } first && Stopwatch.GetElapsedTime(first) >= options.AutoCommitInterval)
+                {
+                    await SendAutomaticAsync(automatic, cancellationToken).ConfigureAwait(false);
+                    pendingSince = null;
+                }
             }
 
+            await SendAutomaticAsync(automatic, cancellationToken).ConfigureAwait(false);
             await call.RequestStream.CompleteAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is RpcException or OperationCanceledException or InvalidOperationException)
         {
             // The results loop reads the call's status and reports the failure.
+        }
+    }
+
+    /// <summary>True: commits to read; false: the wait ran out; null: no more commits will come.</summary>
+    private static async Task<bool?> WaitForCommitsAsync(ChannelReader<CommitRequest> commits, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (wait <= TimeSpan.Zero && wait != Timeout.InfiniteTimeSpan)
+        {
+            return false;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (wait != Timeout.InfiniteTimeSpan)
+        {
+            timeout.CancelAfter(wait);
+        }
+
+        try
+        {
+            return await commits.WaitToReadAsync(timeout.Token).ConfigureAwait(false) ? true : null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -52,7 +52,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
             if (embedded is not null)
             {
                 // The embedded broker's classic protocol cannot add a member to a stable group; KIP-848 works.
-                bridgeEnv["Kafka__GroupProtocol"] = "consumer";
+                bridgeEnv["Kafka__GroupProtocol"] = Environment.GetEnvironmentVariable("BENCH_GROUP_PROTOCOL") ?? "consumer";
             }
 
             environment.Bridge = await ProcessHost.StartAsync("bridge", BuildOutputs.BridgeDll, bridgeEnv);
