@@ -12,6 +12,13 @@ public sealed class ConsumeOptions
     /// </summary>
     public int MaxUncommittedPerStream { get; set; } = 1_000;
 
+    /// <summary>The most a stream may ask for in its open message (max_uncommitted).</summary>
+    public int MaxUncommittedLimit { get; set; } = 100_000;
+
+    /// <summary>The cap a stream gets: what it asked for within the limit, else the default.</summary>
+    public int MaxUncommittedFor(uint requested) =>
+        requested == 0 ? MaxUncommittedPerStream : (int)Math.Min(requested, (uint)MaxUncommittedLimit);
+
     /// <summary>
     /// Records read from Kafka and waiting to be written to the stream. When
     /// full (the client reads slowly), the partitions are paused.

@@ -39,6 +39,7 @@ internal sealed class ConsumeSession : IDisposable
         Channel.CreateUnbounded<ConsumeResponse>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly RateLimiter? _rateLimiter;
 
+    private readonly int _maxUncommitted;
     private bool _paused;
     private bool _pauseNewAssignments;
 
@@ -48,6 +49,7 @@ internal sealed class ConsumeSession : IDisposable
         _options = options;
         _logger = logger;
         _records = new ConsumedRecordFactory(open.KeyFormat, open.ValueFormat);
+        _maxUncommitted = options.MaxUncommittedFor(open.MaxUncommitted);
         _buffer = Channel.CreateBounded<BufferedRecord>(new BoundedChannelOptions(options.BufferedRecordsPerStream)
         {
             SingleReader = true,
@@ -162,7 +164,7 @@ internal sealed class ConsumeSession : IDisposable
     /// <summary>Hands a record to the writer, unless the buffer is full or the client owes too many commits.</summary>
     private bool TryBuffer(BufferedRecord record)
     {
-        if (_delivered.Count >= _options.MaxUncommittedPerStream || !_buffer.Writer.TryWrite(record))
+        if (_delivered.Count >= _maxUncommitted || !_buffer.Writer.TryWrite(record))
         {
             return false;
         }

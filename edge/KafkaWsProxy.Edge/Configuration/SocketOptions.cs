@@ -35,6 +35,13 @@ public sealed class SocketOptions
     /// </summary>
     public TimeSpan AutoCommitInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// autoCommit sockets: the uncommitted cap the edge asks the bridge for. It
+    /// must exceed the records in flight between Kafka and the socket, or the
+    /// cap throttles delivery; the bridge bounds it by Consume:MaxUncommittedLimit.
+    /// </summary>
+    public int AutoCommitMaxUncommitted { get; set; } = 20_000;
+
     /// <summary>How long a partial batch (batchSize) waits for more records before it is sent.</summary>
     public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(50);
 

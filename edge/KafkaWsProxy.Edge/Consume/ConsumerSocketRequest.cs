@@ -38,6 +38,17 @@ internal static class ConsumerSocketRequest
         return new ConsumerSocketSettings(open, batchSize, autoCommit);
     }
 
+    /// <summary>
+    /// An autoCommit socket commits as fast as it is written to, so its cap only
+    /// has to exceed the pipeline's depth; a client that commits itself keeps the
+    /// bridge's default cap.
+    /// </summary>
+    public static ConsumerSocketSettings WithCommitCap(this ConsumerSocketSettings settings, int autoCommitCap)
+    {
+        settings.Open.MaxUncommitted = settings.AutoCommit ? (uint)autoCommitCap : 0;
+        return settings;
+    }
+
     private static readonly IReadOnlyDictionary<string, OffsetReset> s_offsetResets = new Dictionary<string, OffsetReset>(StringComparer.OrdinalIgnoreCase)
     {
         ["earliest"] = OffsetReset.Earliest,

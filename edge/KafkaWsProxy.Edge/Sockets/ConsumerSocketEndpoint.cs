@@ -16,7 +16,8 @@ internal sealed class ConsumerSocketEndpoint(
 
     protected override string Path => RoutePath;
 
-    protected override ConsumerSocketSettings Parse(IQueryCollection query) => ConsumerSocketRequest.Parse(query);
+    protected override ConsumerSocketSettings Parse(IQueryCollection query) =>
+        ConsumerSocketRequest.Parse(query).WithCommitCap(Options.AutoCommitMaxUncommitted);
 
     protected override (string ClientId, string Topic) Describe(ConsumerSocketSettings settings) =>
         (settings.Open.ClientId, settings.Open.Topic);
