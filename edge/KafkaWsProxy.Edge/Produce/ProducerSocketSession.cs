@@ -101,9 +101,18 @@ internal sealed class ProducerSocketSession(
                 return SocketEnd.Of(endRequest.Reason);
             }
 
-            return failure.Reason == SocketEndReason.ClientClosed
-                ? SocketEnd.Bridge(new RpcException(new Status(StatusCode.Unavailable, "The bridge ended the stream.")))
-                : failure;
+            if (failure.Reason != SocketEndReason.ClientClosed)
+            {
+                return failure;
+            }
+
+            // A loop that ended cleanly ran out of input: the receive loop has just
+            // ended (it completes the channels before its own task completes), so its
+            // reason decides. If it has not, the bridge ended the stream on its own.
+            if (!await FinishesWithinAsync(receiving, options.CloseTimeout).ConfigureAwait(false))
+            {
+                return SocketEnd.Bridge(new RpcException(new Status(StatusCode.Unavailable, "The bridge ended the stream.")));
+            }
         }
 
         var receiveEnd = await receiving.ConfigureAwait(false);
@@ -127,6 +136,19 @@ internal sealed class ProducerSocketSession(
         catch (TimeoutException)
         {
             return SocketEnd.Of(SocketEndReason.DrainTimedOut);
+        }
+    }
+
+    private static async Task<bool> FinishesWithinAsync(Task task, TimeSpan timeout)
+    {
+        try
+        {
+            await task.WaitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 
