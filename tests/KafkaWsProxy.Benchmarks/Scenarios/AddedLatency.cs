@@ -47,7 +47,7 @@ internal static class AddedLatency
 
             if (ahead > Stopwatch.Frequency / 500)
             {
-                await Task.Delay(1);
+                await Task.Delay(1); // ok-sleep: pacing a steady send rate, not waiting on a condition
             }
             else
             {
