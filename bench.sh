@@ -6,7 +6,8 @@
 #   ./bench.sh            full run
 #   ./bench.sh --quick    smoke run of seconds
 #   options: --out DIR, --produce-records N, --sockets C, --in-flight W,
-#     --consume-records M, --commit-every K, --latency-rate R, --latency-seconds D
+#     --consume-records M, --commit-every K, --latency-rate R, --latency-seconds D,
+#     --only produce,consume,latency,connections
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

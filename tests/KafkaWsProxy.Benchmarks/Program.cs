@@ -24,10 +24,25 @@ Console.WriteLine($"Bridge pid {environment.Bridge.Pid} at {environment.Bridge.A
 var report = new BenchReport(options, kafka);
 try
 {
-    await ProduceThroughput.RunAsync(environment, options, report);
-    await ConsumeThroughput.RunAsync(environment, options, report);
-    await AddedLatency.RunAsync(environment, options, report);
-    ConnectionScale.Run(report);
+    if (options.Scenarios.Contains("produce"))
+    {
+        await ProduceThroughput.RunAsync(environment, options, report);
+    }
+
+    if (options.Scenarios.Contains("consume"))
+    {
+        await ConsumeThroughput.RunAsync(environment, options, report);
+    }
+
+    if (options.Scenarios.Contains("latency"))
+    {
+        await AddedLatency.RunAsync(environment, options, report);
+    }
+
+    if (options.Scenarios.Contains("connections"))
+    {
+        ConnectionScale.Run(report);
+    }
 }
 catch (Exception e)
 {

@@ -5,6 +5,8 @@ namespace KafkaWsProxy.Benchmarks.Infrastructure;
 /// <summary>Sizes of one run; <c>--quick</c> makes a smoke run of seconds.</summary>
 internal sealed class BenchOptions
 {
+    private static readonly HashSet<string> s_allScenarios = ["produce", "consume", "latency", "connections"];
+
     public bool Quick { get; private set; }
 
     /// <summary>Records produced by each side in the produce scenario.</summary>
@@ -29,11 +31,15 @@ internal sealed class BenchOptions
 
     public int ValueBytes { get; private set; } = 100;
 
+    /// <summary>The scenarios to run (all when <c>--only</c> is not given).</summary>
+    public IReadOnlySet<string> Scenarios { get; private set; } = s_allScenarios;
+
     public string OutputDirectory { get; private set; } = Path.Combine(BuildOutputs.RepositoryRoot, "bench-results");
 
     public static string Usage => """
         Usage: bench.sh [--quick] [--out DIR] [--produce-records N] [--sockets C] [--in-flight W]
                         [--consume-records M] [--commit-every K] [--latency-rate R] [--latency-seconds D]
+                        [--only produce,consume,latency,connections]
           --quick   a smoke run of seconds (2,000 records, 2 s of latency)
           KAFKA_BOOTSTRAP_SERVERS set: run against that Kafka instead of the embedded broker.
         """;
@@ -58,6 +64,12 @@ internal sealed class BenchOptions
             switch (args[i])
             {
                 case "--quick":
+                    break;
+                case "--only":
+                    var only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+                    options.Scenarios = only.IsSubsetOf(s_allScenarios) && only.Count > 0
+                        ? only
+                        : throw new ArgumentException($"--only takes some of: {string.Join(',', s_allScenarios)}.");
                     break;
                 case "--out":
                     options.OutputDirectory = Path.GetFullPath(Next());
