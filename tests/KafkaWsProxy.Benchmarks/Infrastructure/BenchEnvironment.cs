@@ -25,9 +25,9 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     /// <summary>The broker runs inside this process, so this process's CPU includes the broker's.</summary>
     public bool Embedded => _embedded is not null;
 
-    public ProcessHost Bridge { get; private set; } = null!;
+    public ServiceProcess Bridge { get; private set; } = null!;
 
-    public ProcessHost Edge { get; private set; } = null!;
+    public ServiceProcess Edge { get; private set; } = null!;
 
     public static async Task<BenchEnvironment> StartAsync()
     {
@@ -55,11 +55,8 @@ internal sealed class BenchEnvironment : IAsyncDisposable
                 bridgeEnv["Kafka__GroupProtocol"] = Environment.GetEnvironmentVariable("BENCH_GROUP_PROTOCOL") ?? "consumer";
             }
 
-            environment.Bridge = await ProcessHost.StartAsync("bridge", BuildOutputs.BridgeDll, bridgeEnv);
-            environment.Edge = await ProcessHost.StartAsync("edge", BuildOutputs.EdgeDll, new Dictionary<string, string?>
-            {
-                ["Bridge__Address"] = environment.Bridge.Address.ToString(),
-            });
+            environment.Bridge = await ServiceProcess.StartBridgeAsync(bridgeEnv, options: ServiceProcessOptions.Benchmarks);
+            environment.Edge = await ServiceProcess.StartEdgeAsync(environment.Bridge.Address, options: ServiceProcessOptions.Benchmarks);
             return environment;
         }
         catch
@@ -98,13 +95,13 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     {
         if (Edge is not null)
         {
-            await Edge.StopAsync(TimeSpan.FromSeconds(10));
+            await Edge.StopAsync(TimeSpan.FromSeconds(10), killAfterTimeout: true);
             await Edge.DisposeAsync();
         }
 
         if (Bridge is not null)
         {
-            await Bridge.StopAsync(TimeSpan.FromSeconds(15));
+            await Bridge.StopAsync(TimeSpan.FromSeconds(15), killAfterTimeout: true);
             await Bridge.DisposeAsync();
         }
 

@@ -1,7 +1,7 @@
-namespace KafkaWsProxy.Tests.Infrastructure;
+namespace KafkaWsProxy.TestSupport;
 
 /// <summary>Waits on a condition with a deadline (tests never sleep a fixed time).</summary>
-internal static class Eventually
+public static class Eventually
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 

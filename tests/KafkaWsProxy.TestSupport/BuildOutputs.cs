@@ -1,9 +1,12 @@
 using System.Reflection;
 
-namespace KafkaWsProxy.Tests.Infrastructure;
+namespace KafkaWsProxy.TestSupport;
 
-/// <summary>Paths the test project's build recorded: where the real services were built.</summary>
-internal static class BuildOutputs
+/// <summary>
+/// Paths this library's build recorded: where the real services were built, in the
+/// configuration of the test or benchmark project that references this library.
+/// </summary>
+public static class BuildOutputs
 {
     public static string BridgeDll => Metadata("BridgeDll");
 

@@ -1,24 +1,28 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace KafkaWsProxy.Tests.Infrastructure;
+namespace KafkaWsProxy.TestSupport;
 
 /// <summary>
 /// A real edge or bridge process started from its build output on a free
-/// loopback port (--urls http://127.0.0.1:0), with its log captured.
+/// loopback port (--urls http://127.0.0.1:0), with its log captured and its
+/// process id exposed (for CPU readings).
 /// </summary>
-internal sealed partial class ServiceProcess : IAsyncDisposable
+public sealed partial class ServiceProcess : IAsyncDisposable
 {
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
+    private readonly string? _logFolder;
     private readonly ConcurrentQueue<string> _log = new();
 
-    private ServiceProcess(string name, Process process)
+    private ServiceProcess(string name, Process process, string? logFolder)
     {
         Name = name;
         _process = process;
+        _logFolder = logFolder;
     }
 
     public string Name { get; }
@@ -26,29 +30,48 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     /// <summary>The address Kestrel reported it listens on, e.g. http://127.0.0.1:41234.</summary>
     public Uri Address { get; private set; } = null!;
 
+    public int Pid => _process.Id;
+
+    /// <summary>CPU time (user + system) the process has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            using var current = Process.GetProcessById(Pid);
+            return current.TotalProcessorTime;
+        }
+    }
+
     public IEnumerable<string> LogLines => _log;
 
     public string Log => string.Join(Environment.NewLine, _log);
 
     public bool HasExited => _process.HasExited;
 
-    public static Task<ServiceProcess> StartBridgeAsync(IDictionary<string, string?> environment, bool https = false) =>
-        StartAsync("bridge", BuildOutputs.BridgeDll, environment, https);
+    public static Task<ServiceProcess> StartBridgeAsync(
+        IDictionary<string, string?> environment, bool https = false, ServiceProcessOptions? options = null) =>
+        StartAsync("bridge", BuildOutputs.BridgeDll, environment, https, options);
 
-    public static Task<ServiceProcess> StartEdgeAsync(Uri bridgeAddress, IDictionary<string, string?>? environment = null, bool https = false)
+    public static Task<ServiceProcess> StartEdgeAsync(
+        Uri bridgeAddress, IDictionary<string, string?>? environment = null, bool https = false, ServiceProcessOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(bridgeAddress);
         var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
         {
             ["Bridge__Address"] = bridgeAddress.ToString(),
         };
-        return StartAsync("edge", BuildOutputs.EdgeDll, env, https);
+        return StartAsync("edge", BuildOutputs.EdgeDll, env, https, options);
     }
 
-    private static async Task<ServiceProcess> StartAsync(string name, string dll, IDictionary<string, string?> environment, bool https)
+    /// <summary>Starts <paramref name="dll"/> and waits until it listens; <paramref name="options"/> defaults to <see cref="ServiceProcessOptions.Tests"/>.</summary>
+    public static async Task<ServiceProcess> StartAsync(
+        string name, string dll, IDictionary<string, string?> environment, bool https = false, ServiceProcessOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(environment);
+        options ??= ServiceProcessOptions.Tests;
         if (!File.Exists(dll))
         {
-            throw new FileNotFoundException($"The {name} is not built at {dll}.");
+            throw new FileNotFoundException($"The {name} is not built at {dll} (build the solution in the same configuration first).");
         }
 
         var start = new ProcessStartInfo("dotnet")
@@ -64,14 +87,18 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
-        start.Environment["Logging__LogLevel__KafkaWsProxy"] = "Debug";
+        foreach (var (category, level) in options.LogLevels)
+        {
+            start.Environment[$"Logging__LogLevel__{category}"] = level;
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var service = new ServiceProcess(name, process);
+        var service = new ServiceProcess(name, process, options.LogFolder);
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnLine(string? line)
         {
@@ -115,15 +142,31 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
     public int CountLog(string fragment) => _log.Count(l => l.Contains(fragment, StringComparison.Ordinal));
 
-    /// <summary>Asks the process to stop (SIGTERM), as an orchestrator would, and waits for it to exit.</summary>
-    public async Task StopAsync(TimeSpan timeout)
+    /// <summary>
+    /// Asks the process to stop (SIGTERM), as an orchestrator would, and waits for it to exit.
+    /// When it has not exited within <paramref name="timeout"/>: a <see cref="TimeoutException"/>,
+    /// or with <paramref name="killAfterTimeout"/> it is killed instead.
+    /// </summary>
+    public async Task StopAsync(TimeSpan timeout, bool killAfterTimeout = false)
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", Pid.ToString(CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();
         }
 
-        await _process.WaitForExitAsync().WaitAsync(timeout);
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException) when (killAfterTimeout)
+        {
+            await KillAsync();
+        }
     }
 
     /// <summary>Ends the process at once, as a crash would (no clean shutdown).</summary>
@@ -148,10 +191,11 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
             // Never started.
         }
 
-        // Kept for diagnosis of failed runs: TestResults/service-logs/{name}-{pid}.log
-        var folder = Path.Combine(BuildOutputs.RepositoryRoot, "TestResults", "service-logs");
-        Directory.CreateDirectory(folder);
-        await File.WriteAllTextAsync(Path.Combine(folder, $"{Name}-{_process.Id}.log"), Log);
+        if (_logFolder is not null)
+        {
+            Directory.CreateDirectory(_logFolder);
+            await File.WriteAllTextAsync(Path.Combine(_logFolder, $"{Name}-{_process.Id}.log"), Log);
+        }
 
         _process.Dispose();
     }

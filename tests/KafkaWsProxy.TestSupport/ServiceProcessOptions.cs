@@ -1,0 +1,34 @@
+namespace KafkaWsProxy.TestSupport;
+
+/// <summary>How a <see cref="ServiceProcess"/> logs, and whether its log is written out when it is disposed.</summary>
+public sealed record ServiceProcessOptions
+{
+    /// <summary>
+    /// For tests (the default): KafkaWsProxy's own log at Debug, which tests wait on, written to
+    /// TestResults/service-logs/{name}-{pid}.log on dispose for diagnosing failed runs.
+    /// </summary>
+    public static ServiceProcessOptions Tests { get; } = new()
+    {
+        LogLevels = new Dictionary<string, string> { ["KafkaWsProxy"] = "Debug" },
+        LogFolder = Path.Combine(BuildOutputs.RepositoryRoot, "TestResults", "service-logs"),
+    };
+
+    /// <summary>
+    /// For benchmarks: warnings only, so logging does not cost the measurement, but with Kestrel's
+    /// line saying the address it listens on; the log is kept in memory only.
+    /// </summary>
+    public static ServiceProcessOptions Benchmarks { get; } = new()
+    {
+        LogLevels = new Dictionary<string, string>
+        {
+            ["Default"] = "Warning",
+            ["Microsoft.Hosting.Lifetime"] = "Information",
+        },
+    };
+
+    /// <summary>Minimum log level by category (Logging:LogLevel:{category}); the environment given at start overrides it.</summary>
+    public IReadOnlyDictionary<string, string> LogLevels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The folder the log is written to on dispose, as {name}-{pid}.log; null: it is not written.</summary>
+    public string? LogFolder { get; init; }
+}
