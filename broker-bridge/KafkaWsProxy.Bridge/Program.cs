@@ -19,7 +19,7 @@ builder.Services.AddOptions<ProduceOptions>().BindConfiguration(ProduceOptions.S
     .ValidateOnStart();
 
 builder.Services.AddOptions<ConsumeOptions>().BindConfiguration(ConsumeOptions.SectionName)
-    .Validate(o => o.MaxUncommittedPerStream > 0 && o.BufferedRecordsPerStream > 0 && o.MaxRecordsPerMessage > 0 && o.OverflowBeforePause > 0
+    .Validate(o => o.MaxUncommittedPerStream > 0 && o.BufferedRecordsPerStream > 0 && o.MaxRecordsPerMessage > 0 && o.PauseAfterStall >= TimeSpan.Zero
         && o.PollTimeout > TimeSpan.Zero, "Consume limits must be positive.")
     .ValidateOnStart();
 

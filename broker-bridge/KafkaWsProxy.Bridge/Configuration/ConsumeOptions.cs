@@ -21,16 +21,18 @@ public sealed class ConsumeOptions
 
     /// <summary>
     /// Records read from Kafka and waiting to be written to the stream. When
-    /// full (the client reads slowly), the partitions are paused.
+    /// full (the client reads slowly), the bridge stops taking records from its
+    /// consumer until the writer makes room.
     /// </summary>
     public int BufferedRecordsPerStream { get; set; } = 500;
 
     /// <summary>
-    /// Records read from Kafka that found no room yet (full buffer, or too many
-    /// uncommitted); at this many the partitions are paused. Bounds the bridge's
-    /// memory per stream together with <see cref="BufferedRecordsPerStream"/>.
+    /// How long a stream may have no room (full buffer, or too many uncommitted)
+    /// before its partitions are paused. Until then the consumer is simply not
+    /// asked for records, which keeps librdkafka's prefetch; once paused, the
+    /// consumer is polled only to serve rebalances and stay in its group.
     /// </summary>
-    public int OverflowBeforePause { get; set; } = 1_000;
+    public TimeSpan PauseAfterStall { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Most records sent in one response message.</summary>
     public int MaxRecordsPerMessage { get; set; } = 500;

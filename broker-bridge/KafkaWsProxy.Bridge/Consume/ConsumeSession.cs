@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using Confluent.Kafka;
@@ -17,10 +18,12 @@ namespace KafkaWsProxy.Bridge.Consume;
 /// commits), and the writer loop (the stream's single writer).
 /// </summary>
 /// <remarks>
-/// Nothing is buffered without bound: records wait in a bounded buffer, and
-/// when it is full, or when the client has too many uncommitted records, the
-/// partitions are paused. The consumer keeps polling while paused, so a slow
-/// client never exceeds max.poll.interval.ms and never leaves its group.
+/// Nothing is buffered without bound: records wait in a bounded buffer. When it
+/// is full, or when the client has too many uncommitted records, the poll loop
+/// stops taking records and waits for the writer or a commit to make room;
+/// when that lasts longer than <see cref="ConsumeOptions.PauseAfterStall"/>, the
+/// partitions are paused and the consumer keeps polling, so a slow client never
+/// exceeds max.poll.interval.ms and never leaves its group.
 /// </remarks>
 internal sealed class ConsumeSession : IDisposable
 {
@@ -39,7 +42,11 @@ internal sealed class ConsumeSession : IDisposable
         Channel.CreateUnbounded<ConsumeResponse>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly RateLimiter? _rateLimiter;
 
+    // Set when the writer takes records or a commit arrives: a poll loop waiting for room wakes at once.
+    private readonly ManualResetEventSlim _progress = new(initialState: false);
+
     private readonly int _maxUncommitted;
+    private long? _stalledSince;
     private bool _paused;
     private bool _pauseNewAssignments;
 
@@ -120,23 +127,29 @@ internal sealed class ConsumeSession : IDisposable
             _consumer.Subscribe(_open.Topic);
             while (!cancellationToken.IsCancellationRequested)
             {
+                // Reset before looking for room, so a Set that comes after the look is not lost.
+                _progress.Reset();
                 ApplyCommits();
                 FlushOverflow();
                 UpdatePause();
-
-                var result = _consumer.Consume(_options.PollTimeout);
-                if (result?.Message is null)
+                if (_overflow.Count == 0)
                 {
+                    ConsumeOne(_options.PollTimeout);
                     continue;
                 }
 
-                var partition = result.Partition.Value;
-                var record = new BufferedRecord(_records.Create(result), _partitions.Current(partition));
-                if (_overflow.Count > 0 || !TryBuffer(record))
+                // No room: wait for the writer or a commit rather than take more records.
+                _progress.Wait(_options.PollTimeout, cancellationToken);
+                if (_paused)
                 {
-                    _overflow.Enqueue(record);
+                    // Serves rebalances and keeps the group membership; records fetched before the pause may still come.
+                    ConsumeOne(TimeSpan.Zero);
                 }
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The stream ended while the loop waited for room.
         }
         catch (ConsumeException e) when (e.Error.Code == ErrorCode.Local_NoOffset || e.Error.Code == ErrorCode.OffsetOutOfRange)
         {
@@ -158,6 +171,21 @@ internal sealed class ConsumeSession : IDisposable
             ApplyCommits();
             CloseConsumer();
             _buffer.Writer.TryComplete(failure);
+        }
+    }
+
+    private void ConsumeOne(TimeSpan timeout)
+    {
+        var result = _consumer.Consume(timeout);
+        if (result?.Message is null)
+        {
+            return;
+        }
+
+        var record = new BufferedRecord(_records.Create(result), _partitions.Current(result.Partition.Value));
+        if (_overflow.Count > 0 || !TryBuffer(record))
+        {
+            _overflow.Enqueue(record);
         }
     }
 
@@ -184,14 +212,23 @@ internal sealed class ConsumeSession : IDisposable
     }
 
     /// <summary>
-    /// Records that found no room (full buffer, or too many uncommitted) wait in
-    /// the overflow; only when it reaches its limit are the partitions paused, and
-    /// they resume once it is empty. Pausing is the last resort because it drops
-    /// librdkafka's prefetched records, which a resume must fetch again.
+    /// A record that found no room waits in the overflow, and the poll loop stops
+    /// taking more. Only when that lasts <see cref="ConsumeOptions.PauseAfterStall"/>
+    /// are the partitions paused (pausing drops librdkafka's prefetched records,
+    /// which a resume must fetch again); they resume once the overflow is empty.
     /// </summary>
     private void UpdatePause()
     {
-        var shouldPause = _paused ? _overflow.Count > 0 : _overflow.Count >= _options.OverflowBeforePause;
+        if (_overflow.Count == 0)
+        {
+            _stalledSince = null;
+        }
+        else
+        {
+            _stalledSince ??= Stopwatch.GetTimestamp();
+        }
+
+        var shouldPause = _stalledSince is { } since && Stopwatch.GetElapsedTime(since) >= _options.PauseAfterStall;
         if (shouldPause == _paused && !(_paused && _pauseNewAssignments))
         {
             return;
@@ -350,6 +387,7 @@ internal sealed class ConsumeSession : IDisposable
             }
 
             _commits.Enqueue(new CommitCommand(request.Commit, FromClient: true));
+            _progress.Set();
         }
     }
 
@@ -365,6 +403,7 @@ internal sealed class ConsumeSession : IDisposable
                 await responses.WriteAsync(notice, cancellationToken).ConfigureAwait(false);
             }
 
+            var took = false;
             while (batch.Records.Count < _options.MaxRecordsPerMessage && records.TryPeek(out var buffered))
             {
                 if (_rateLimiter is not null && !await AcquireAsync(responses, batch, cancellationToken).ConfigureAwait(false))
@@ -373,11 +412,17 @@ internal sealed class ConsumeSession : IDisposable
                 }
 
                 records.TryRead(out _);
+                took = true;
                 var position = buffered.Record.Position;
                 if (_partitions.IsCurrent(position.Partition, buffered.Generation))
                 {
                     batch.Records.Add(buffered.Record);
                 }
+            }
+
+            if (took)
+            {
+                _progress.Set();
             }
 
             if (batch.Records.Count > 0)
@@ -463,5 +508,6 @@ internal sealed class ConsumeSession : IDisposable
     {
         _consumer.Dispose();
         _rateLimiter?.Dispose();
+        _progress.Dispose();
     }
 }

@@ -68,6 +68,9 @@ internal sealed class KafkaClientConfigFactory(KafkaClusterConnection cluster, I
             EnablePartitionEof = false,
             // Each socket has its own consumer: keep its prefetch small (default 64 MiB).
             QueuedMaxMessagesKbytes = 1024,
+            // With a queue that small, librdkafka's default 1 s back-off after the queue
+            // was full stalled a fast reader (measured: 14k instead of 62k records/s).
+            FetchQueueBackoffMs = 10,
         };
         if (UsesConsumerGroupProtocol)
         {

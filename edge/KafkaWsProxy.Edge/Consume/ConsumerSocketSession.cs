@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Grpc.Core;
@@ -34,6 +33,9 @@ internal sealed class ConsumerSocketSession(
 
     private readonly PartitionOwnership _ownership = new();
 
+    // autoCommit sockets only: what the sender wrote, committed by the commit loop.
+    private readonly WrittenOffsets? _written = settings.AutoCommit ? new WrittenOffsets() : null;
+
     public async Task<SocketEnd> RunAsync(SocketEndRequest endRequest, CancellationToken connectionAborted)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted);
@@ -48,7 +50,7 @@ internal sealed class ConsumerSocketSession(
         var receiving = ReceiveAsync(outbound.Writer, commits.Writer, cancel.Token);
         var forwarding = ForwardCommitsAsync(commits.Reader, cancel.Token);
         var readingResults = ReadResultsAsync(outbound.Writer, cancel.Token, stopSending.Token);
-        var sending = SendAsync(outbound.Reader, commits.Writer, stopSending.Token);
+        var sending = SendAsync(outbound.Reader, stopSending.Token);
 
         var end = SocketEnd.Of(SocketEndReason.ConnectionLost);
         try
@@ -77,6 +79,7 @@ internal sealed class ConsumerSocketSession(
         finally
         {
             commits.Writer.TryComplete();
+            _written?.Complete();
             if (end.Reason is SocketEndReason.ClientClosed or SocketEndReason.FrameTooLarge)
             {
                 await FinishStreamAsync(forwarding, readingResults).ConfigureAwait(false);
@@ -164,53 +167,26 @@ internal sealed class ConsumerSocketSession(
     }
 
     /// <summary>
-    /// Forwards the client's commits at once, and the edge's own (autoCommit)
-    /// commits at most every <see cref="SocketOptions.AutoCommitInterval"/>: they
-    /// are cumulative, so one message per partition and interval carries them all.
+    /// Forwards the client's commits at once; on an autoCommit socket, the edge's
+    /// own commits of what it wrote, at most every <see cref="SocketOptions.AutoCommitInterval"/>
+    /// (they are cumulative, so one message per interval carries them all).
     /// </summary>
     private async Task ForwardCommitsAsync(ChannelReader<CommitRequest> commits, CancellationToken cancellationToken)
     {
         try
         {
-            var automatic = new Dictionary<int, CommitOffset>();
-            long? pendingSince = null;
-            while (true)
+            if (_written is null)
             {
-                var wait = pendingSince is { } since
-                    ? options.AutoCommitInterval - Stopwatch.GetElapsedTime(since)
-                    : Timeout.InfiniteTimeSpan;
-                var more = await WaitForCommitsAsync(commits, wait, cancellationToken).ConfigureAwait(false);
-                if (more is null)
+                await foreach (var commit in commits.ReadAllAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    break;
-                }
-
-                while (more == true && commits.TryRead(out var commit))
-                {
-                    if (commit.RequestId.Length == 0)
-                    {
-                        foreach (var offset in commit.Offsets)
-                        {
-                            automatic[offset.Partition] = offset;
-                        }
-
-                        pendingSince ??= Stopwatch.GetTimestamp();
-                        continue;
-                    }
-
-                    await SendAutomaticAsync(automatic, cancellationToken).ConfigureAwait(false);
-                    pendingSince = null;
                     await call.RequestStream.WriteAsync(new ConsumeRequest { Commit = commit }, cancellationToken).ConfigureAwait(false);
                 }
-
-                if (pendingSince is { } first && Stopwatch.GetElapsedTime(first) >= options.AutoCommitInterval)
-                {
-                    await SendAutomaticAsync(automatic, cancellationToken).ConfigureAwait(false);
-                    pendingSince = null;
-                }
+            }
+            else
+            {
+                await ForwardWrittenAsync(_written, cancellationToken).ConfigureAwait(false);
             }
 
-            await SendAutomaticAsync(automatic, cancellationToken).ConfigureAwait(false);
             await call.RequestStream.CompleteAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is RpcException or OperationCanceledException or InvalidOperationException)
@@ -219,41 +195,24 @@ internal sealed class ConsumerSocketSession(
         }
     }
 
-    /// <summary>True: commits to read; false: the wait ran out; null: no more commits will come.</summary>
-    private static async Task<bool?> WaitForCommitsAsync(ChannelReader<CommitRequest> commits, TimeSpan wait, CancellationToken cancellationToken)
+    private async Task ForwardWrittenAsync(WrittenOffsets written, CancellationToken cancellationToken)
     {
-        if (wait <= TimeSpan.Zero && wait != Timeout.InfiniteTimeSpan)
+        while (await written.WaitForChangeAsync(cancellationToken).ConfigureAwait(false))
         {
-            return false;
+            await SendCommitAsync(written.Take(), cancellationToken).ConfigureAwait(false);
+            // Whatever is written meanwhile goes in the next commit.
+            await Task.Delay(options.AutoCommitInterval, cancellationToken).ConfigureAwait(false);
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (wait != Timeout.InfiniteTimeSpan)
-        {
-            timeout.CancelAfter(wait);
-        }
-
-        try
-        {
-            return await commits.WaitToReadAsync(timeout.Token).ConfigureAwait(false) ? true : null;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
+        await SendCommitAsync(written.Take(), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SendAutomaticAsync(Dictionary<int, CommitOffset> automatic, CancellationToken cancellationToken)
+    private async Task SendCommitAsync(CommitRequest? commit, CancellationToken cancellationToken)
     {
-        if (automatic.Count == 0)
+        if (commit is not null)
         {
-            return;
+            await call.RequestStream.WriteAsync(new ConsumeRequest { Commit = commit }, cancellationToken).ConfigureAwait(false);
         }
-
-        var request = new CommitRequest();
-        request.Offsets.AddRange(automatic.Values);
-        automatic.Clear();
-        await call.RequestStream.WriteAsync(new ConsumeRequest { Commit = request }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <param name="stopHanding">Cancelled when the sender stops: results are then read (so the
@@ -324,8 +283,7 @@ internal sealed class ConsumerSocketSession(
         }
     }
 
-    private async Task<SocketEnd> SendAsync(
-        ChannelReader<OutboundItem> outbound, ChannelWriter<CommitRequest> commits, CancellationToken cancellationToken)
+    private async Task<SocketEnd> SendAsync(ChannelReader<OutboundItem> outbound, CancellationToken cancellationToken)
     {
         using var frames = new RecordFrameWriter(settings.Open.KeyFormat, settings.Open.ValueFormat);
         var batch = new List<ConsumedRecord>(Math.Max(settings.BatchSize, 1));
@@ -350,13 +308,13 @@ internal sealed class ConsumerSocketSession(
                     batch.Add(item.Record);
                     if (settings.BatchSize == 0 || batch.Count == settings.BatchSize)
                     {
-                        await SendRecordsAsync(frames, batch, commits, cancellationToken).ConfigureAwait(false);
+                        await SendRecordsAsync(frames, batch, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
                 if (batch.Count > 0 && !await MoreWithinLingerAsync(outbound, cancellationToken).ConfigureAwait(false))
                 {
-                    await SendRecordsAsync(frames, batch, commits, cancellationToken).ConfigureAwait(false);
+                    await SendRecordsAsync(frames, batch, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -383,15 +341,17 @@ internal sealed class ConsumerSocketSession(
         }
     }
 
-    private async Task SendRecordsAsync(
-        RecordFrameWriter frames, List<ConsumedRecord> batch, ChannelWriter<CommitRequest> commits, CancellationToken cancellationToken)
+    private async Task SendRecordsAsync(RecordFrameWriter frames, List<ConsumedRecord> batch, CancellationToken cancellationToken)
     {
         var frame = settings.BatchSize == 0 ? frames.Single(batch[0]) : frames.Batch(batch);
         await SendFrameAsync(frame, cancellationToken).ConfigureAwait(false);
-        if (settings.AutoCommit)
+        if (_written is not null)
         {
             // Written to the socket: commit it (cumulative per partition).
-            commits.TryWrite(LastOffsets(batch));
+            foreach (var record in batch)
+            {
+                _written.Written(record.Position);
+            }
         }
 
         batch.Clear();
@@ -399,24 +359,4 @@ internal sealed class ConsumerSocketSession(
 
     private ValueTask SendFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) =>
         socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-
-    private static CommitRequest LastOffsets(List<ConsumedRecord> batch)
-    {
-        var request = new CommitRequest();
-        if (batch.Count == 1)
-        {
-            var only = batch[0].Position;
-            request.Offsets.Add(new CommitOffset { Partition = only.Partition, Offset = only.Offset, TimestampMs = only.TimestampMs });
-            return request;
-        }
-
-        var last = new Dictionary<int, RecordPosition>();
-        foreach (var record in batch)
-        {
-            last[record.Position.Partition] = record.Position;
-        }
-
-        request.Offsets.AddRange(last.Values.Select(p => new CommitOffset { Partition = p.Partition, Offset = p.Offset, TimestampMs = p.TimestampMs }));
-        return request;
-    }
 }
