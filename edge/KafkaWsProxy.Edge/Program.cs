@@ -26,7 +26,7 @@ builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Sec
     .Validate(o => Uri.TryCreate(o.Address, UriKind.Absolute, out _), "Bridge:Address must be an absolute http(s) URI.")
     .ValidateOnStart();
 builder.Services.AddOptions<SocketOptions>().BindConfiguration(SocketOptions.SectionName)
-    .Validate(o => o.MaxFrameBytes > 0 && o.MaxInFlightPerSocket > 0 && o.MaxRecordsPerBridgeMessage > 0,
+    .Validate(o => o.MaxFrameBytes > 0 && o.MaxInFlightPerSocket > 0 && o.MaxRecordsPerBridgeMessage > 0 && o.OutputBatchBytes >= 0,
         "Socket limits must be positive.")
     .ValidateOnStart();
 
@@ -57,6 +57,17 @@ app.Use((context, next) =>
     context.Response.Headers.XContentTypeOptions = "nosniff";
     return next(context);
 });
+var outputBatchBytes = app.Services.GetRequiredService<IOptions<SocketOptions>>().Value.OutputBatchBytes;
+if (outputBatchBytes > 0)
+{
+    // Before the WebSockets middleware, which takes the upgrade feature as the request arrives.
+    app.Use((context, next) =>
+    {
+        CoalescingUpgradeFeature.Install(context, outputBatchBytes);
+        return next(context);
+    });
+}
+
 app.UseWebSockets();
 if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Enabled)
 {

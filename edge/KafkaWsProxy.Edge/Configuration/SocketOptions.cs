@@ -45,6 +45,13 @@ public sealed class SocketOptions
     /// <summary>How long a partial batch (batchSize) waits for more records before it is sent.</summary>
     public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Most bytes of frames that are ready at once (records, acks) written to the
+    /// client in one network write; 0 writes every frame on its own. Frames are
+    /// never held while the socket's sender waits for more.
+    /// </summary>
+    public int OutputBatchBytes { get; set; } = 64 * 1024;
+
     /// <summary>WebSocket ping interval; 0 disables pings.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -21,6 +21,7 @@ namespace KafkaWsProxy.Edge.Consume;
 /// </remarks>
 internal sealed class ConsumerSocketSession(
     WebSocket socket,
+    IOutputBatching output,
     AsyncDuplexStreamingCall<ConsumeRequest, ConsumeResponse> call,
     ConsumerSocketSettings settings,
     SocketOptions options)
@@ -291,6 +292,8 @@ internal sealed class ConsumerSocketSession(
         {
             while (await outbound.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
+                // The frames ready now go out in one write; the burst ends before any wait.
+                output.Begin();
                 while (outbound.TryRead(out var item))
                 {
                     if (item.Error is { } error)
@@ -312,6 +315,7 @@ internal sealed class ConsumerSocketSession(
                     }
                 }
 
+                await output.EndAsync(cancellationToken).ConfigureAwait(false);
                 if (batch.Count > 0 && !await MoreWithinLingerAsync(outbound, cancellationToken).ConfigureAwait(false))
                 {
                     await SendRecordsAsync(frames, batch, cancellationToken).ConfigureAwait(false);

@@ -16,6 +16,7 @@ namespace KafkaWsProxy.Edge.Produce;
 /// </summary>
 internal sealed class ProducerSocketSession(
     WebSocket socket,
+    IOutputBatching output,
     AsyncDuplexStreamingCall<ProduceRequest, ProduceResponse> call,
     ProduceFrameParser parser,
     SocketOptions options)
@@ -282,13 +283,17 @@ internal sealed class ProducerSocketSession(
         {
             while (await slots.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
+                // The acks ready now go out in one write; the burst ends before any wait.
+                output.Begin();
                 while (slots.TryRead(out var slot))
                 {
                     var frame = slot.LocalError is { } local
                         ? frames.Error(local)
-                        : Render(frames, await NextResultAsync(results, cancellationToken).ConfigureAwait(false));
+                        : Render(frames, await NextResultAsync(results, output, cancellationToken).ConfigureAwait(false));
                     await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
                 }
+
+                await output.EndAsync(cancellationToken).ConfigureAwait(false);
             }
 
             return SocketEnd.Of(SocketEndReason.ClientClosed);
@@ -304,13 +309,22 @@ internal sealed class ProducerSocketSession(
     }
 
     /// <exception cref="RpcException">The bridge stream failed, or ended while acks were still owed.</exception>
-    private static async ValueTask<ProduceResult> NextResultAsync(ChannelReader<ProduceResult> results, CancellationToken cancellationToken)
+    private static async ValueTask<ProduceResult> NextResultAsync(
+        ChannelReader<ProduceResult> results, IOutputBatching output, CancellationToken cancellationToken)
     {
+        if (results.TryRead(out var ready))
+        {
+            return ready;
+        }
+
+        // The acks held so far must not wait for this one.
+        await output.EndAsync(cancellationToken).ConfigureAwait(false);
         if (!await results.WaitToReadAsync(cancellationToken).ConfigureAwait(false) || !results.TryRead(out var result))
         {
             throw new RpcException(new Status(StatusCode.Internal, "The bridge ended the stream while acks were still owed."));
         }
 
+        output.Begin();
         return result;
     }
 

@@ -29,7 +29,7 @@ internal sealed class ConsumerSocketEndpoint(
         bridge.OpenConsumeAsync(settings.Open, streamLifetime);
 
     protected override Task<SocketEnd> RunSessionAsync(
-        WebSocket socket, OpenedStream<ConsumeRequest, ConsumeResponse> stream, ConsumerSocketSettings settings,
+        WebSocket socket, IOutputBatching output, OpenedStream<ConsumeRequest, ConsumeResponse> stream, ConsumerSocketSettings settings,
         SocketEndRequest endRequest, CancellationToken connectionAborted) =>
-        new ConsumerSocketSession(socket, stream.Call, settings, Options).RunAsync(endRequest, connectionAborted);
+        new ConsumerSocketSession(socket, output, stream.Call, settings, Options).RunAsync(endRequest, connectionAborted);
 }

@@ -26,8 +26,8 @@ internal sealed class ProducerSocketEndpoint(
         bridge.OpenProduceAsync(settings, streamLifetime);
 
     protected override Task<SocketEnd> RunSessionAsync(
-        WebSocket socket, OpenedStream<ProduceRequest, ProduceResponse> stream, ProduceOpen settings,
+        WebSocket socket, IOutputBatching output, OpenedStream<ProduceRequest, ProduceResponse> stream, ProduceOpen settings,
         SocketEndRequest endRequest, CancellationToken connectionAborted) =>
-        new ProducerSocketSession(socket, stream.Call, new ProduceFrameParser(settings.KeyFormat, settings.ValueFormat), Options)
+        new ProducerSocketSession(socket, output, stream.Call, new ProduceFrameParser(settings.KeyFormat, settings.ValueFormat), Options)
             .RunAsync(endRequest, connectionAborted);
 }

@@ -36,7 +36,7 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
     protected abstract Task<OpenedStream<TRequest, TResponse>> OpenStreamAsync(TSettings settings, CancellationToken streamLifetime);
 
     protected abstract Task<SocketEnd> RunSessionAsync(
-        WebSocket socket, OpenedStream<TRequest, TResponse> stream, TSettings settings,
+        WebSocket socket, IOutputBatching output, OpenedStream<TRequest, TResponse> stream, TSettings settings,
         SocketEndRequest endRequest, CancellationToken connectionAborted);
 
     public async Task HandleAsync(HttpContext context)
@@ -100,7 +100,8 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
 
             using var endRequest = new SocketEndRequest(
                 CredentialsExpiry(context), services.Time, services.Lifetime.ApplicationStopping);
-            var end = await RunSessionAsync(socket, stream, settings, endRequest, context.RequestAborted).ConfigureAwait(false);
+            var output = CoalescingUpgradeFeature.BatchingOf(context);
+            var end = await RunSessionAsync(socket, output, stream, settings, endRequest, context.RequestAborted).ConfigureAwait(false);
             await streamLifetime.CancelAsync().ConfigureAwait(false);
 
             if (end.BridgeError is { } failure)

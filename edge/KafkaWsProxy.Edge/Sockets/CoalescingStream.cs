@@ -1,0 +1,137 @@
+using System.Buffers;
+
+namespace KafkaWsProxy.Edge.Sockets;
+
+/// <summary>
+/// The upgraded connection under a WebSocket, able to hold the WebSocket's
+/// writes during a burst and send them as one write. One frame per record is
+/// the protocol; one socket write (and one flush through Kestrel's pipe) per
+/// frame was the edge's largest cost when a consumer socket streams records.
+/// </summary>
+/// <remarks>
+/// Writes always go through <see cref="_pending"/>, so their order is kept
+/// whoever writes (the sender, or the WebSocket itself answering a ping); outside
+/// a burst every write is flushed at once. Reads pass straight through.
+/// </remarks>
+internal sealed class CoalescingStream(Stream inner, int maxHeldBytes) : Stream, IOutputBatching
+{
+    // Buffers above this size are dropped after a write rather than kept for the socket's lifetime.
+    private const int RetainedBufferBytes = 256 * 1024;
+
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _writing = new(1, 1);
+    private ArrayBufferWriter<byte> _pending = new();
+    private ArrayBufferWriter<byte> _sending = new();
+    private volatile bool _holding;
+
+    public void Begin() => _holding = true;
+
+    public ValueTask EndAsync(CancellationToken cancellationToken)
+    {
+        _holding = false;
+        return WritePendingAsync(cancellationToken);
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int held;
+        lock (_gate)
+        {
+            _pending.Write(buffer.Span);
+            held = _pending.WrittenCount;
+        }
+
+        return _holding && held < maxHeldBytes ? ValueTask.CompletedTask : WritePendingAsync(cancellationToken);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => WritePendingAsync(cancellationToken).AsTask();
+
+    private async ValueTask WritePendingAsync(CancellationToken cancellationToken)
+    {
+        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ArrayBufferWriter<byte> sending;
+            lock (_gate)
+            {
+                if (_pending.WrittenCount == 0)
+                {
+                    return;
+                }
+
+                (_pending, _sending) = (_sending, _pending);
+                sending = _sending;
+            }
+
+            await inner.WriteAsync(sending.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            if (sending.Capacity > RetainedBufferBytes)
+            {
+                _sending = new ArrayBufferWriter<byte>();
+            }
+            else
+            {
+                sending.ResetWrittenCount();
+            }
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        inner.ReadAsync(buffer, cancellationToken);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+    // The WebSocket only writes asynchronously; a synchronous write would have to block on the async one.
+    public override void Write(byte[] buffer, int offset, int count) =>
+        throw new NotSupportedException("Write asynchronously.");
+
+    public override void Flush()
+    {
+        // Held bytes are written by EndAsync or FlushAsync.
+    }
+
+    public override bool CanRead => inner.CanRead;
+
+    public override bool CanWrite => inner.CanWrite;
+
+    public override bool CanSeek => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+            _writing.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await inner.DisposeAsync().ConfigureAwait(false);
+        _writing.Dispose();
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+}
