@@ -24,10 +24,11 @@ public sealed class SocketOptions
     public int MaxRecordsPerBridgeMessage { get; set; } = 500;
 
     /// <summary>
-    /// Frames waiting for a slow /socket/out client. When full, the edge stops
-    /// reading from the bridge, which pauses the Kafka consumer.
+    /// Bridge messages (each up to the bridge's Consume:MaxRecordsPerMessage
+    /// records) and error frames waiting for a slow /socket/out client. When
+    /// full, the edge stops reading from the bridge, which pauses the Kafka consumer.
     /// </summary>
-    public int ConsumerSendQueue { get; set; } = 256;
+    public int ConsumerSendQueue { get; set; } = 4;
 
     /// <summary>
     /// autoCommit sockets: how often the edge sends its commits of the records

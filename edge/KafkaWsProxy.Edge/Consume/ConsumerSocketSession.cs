@@ -37,6 +37,9 @@ internal sealed class ConsumerSocketSession(
     // autoCommit sockets only: what the sender wrote, committed by the commit loop.
     private readonly WrittenOffsets? _written = settings.AutoCommit ? new WrittenOffsets() : null;
 
+    // The sender's: the newest record per partition of the frames of the current burst.
+    private readonly Dictionary<int, RecordPosition> _burst = [];
+
     public async Task<SocketEnd> RunAsync(SocketEndRequest endRequest, CancellationToken connectionAborted)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted);
@@ -258,17 +261,8 @@ internal sealed class ConsumerSocketSession(
         }
     }
 
-    private async Task HandOnAsync(ChannelWriter<OutboundItem> outbound, IEnumerable<ConsumedRecord> records, CancellationToken stopHanding)
-    {
-        foreach (var record in records)
-        {
-            var item = new OutboundItem(record, null, _ownership.Stamp(record.Position.Partition));
-            if (!await HandOnAsync(outbound, item, stopHanding).ConfigureAwait(false))
-            {
-                return;
-            }
-        }
-    }
+    private Task<bool> HandOnAsync(ChannelWriter<OutboundItem> outbound, IReadOnlyList<ConsumedRecord> records, CancellationToken stopHanding) =>
+        HandOnAsync(outbound, new OutboundItem(records, null, _ownership.Stamp()), stopHanding);
 
     /// <summary>Waits for room in the send queue; false once the sender has stopped.</summary>
     private static async Task<bool> HandOnAsync(ChannelWriter<OutboundItem> outbound, OutboundItem item, CancellationToken stopHanding)
@@ -302,23 +296,28 @@ internal sealed class ConsumerSocketSession(
                         continue;
                     }
 
-                    if (!_ownership.IsCurrent(item.Record!.Position.Partition, item.Generation))
+                    foreach (var record in item.Records!)
                     {
-                        // Its partition was rebalanced away while it waited: the new owner delivers it.
-                        continue;
-                    }
+                        if (!_ownership.IsCurrent(record.Position.Partition, item.Stamp))
+                        {
+                            // Its partition was rebalanced away while it waited: the new owner delivers it.
+                            continue;
+                        }
 
-                    batch.Add(item.Record);
-                    if (settings.BatchSize == 0 || batch.Count == settings.BatchSize)
-                    {
-                        await SendRecordsAsync(frames, batch, cancellationToken).ConfigureAwait(false);
+                        batch.Add(record);
+                        if (settings.BatchSize == 0 || batch.Count == settings.BatchSize)
+                        {
+                            await SendRecordsAsync(frames, batch, cancellationToken).ConfigureAwait(false);
+                        }
                     }
                 }
 
-                await output.EndAsync(cancellationToken).ConfigureAwait(false);
+                await EndBurstAsync(cancellationToken).ConfigureAwait(false);
                 if (batch.Count > 0 && !await MoreWithinLingerAsync(outbound, cancellationToken).ConfigureAwait(false))
                 {
+                    output.Begin();
                     await SendRecordsAsync(frames, batch, cancellationToken).ConfigureAwait(false);
+                    await EndBurstAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -349,16 +348,24 @@ internal sealed class ConsumerSocketSession(
     {
         var frame = settings.BatchSize == 0 ? frames.Single(batch[0]) : frames.Batch(batch);
         await SendFrameAsync(frame, cancellationToken).ConfigureAwait(false);
-        if (_written is not null)
+        foreach (var record in batch)
         {
-            // Written to the socket: commit it (cumulative per partition).
-            foreach (var record in batch)
-            {
-                _written.Written(record.Position);
-            }
+            _burst[record.Position.Partition] = record.Position;
         }
 
         batch.Clear();
+    }
+
+    /// <summary>Writes the burst's frames; on an autoCommit socket, its records count as written only now.</summary>
+    private async Task EndBurstAsync(CancellationToken cancellationToken)
+    {
+        await output.EndAsync(cancellationToken).ConfigureAwait(false);
+        if (_written is not null && _burst.Count > 0)
+        {
+            _written.Written(_burst.Values);
+        }
+
+        _burst.Clear();
     }
 
     private ValueTask SendFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) =>

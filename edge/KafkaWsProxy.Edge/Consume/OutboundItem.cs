@@ -4,7 +4,7 @@ using KafkaWsProxy.Edge.Produce;
 namespace KafkaWsProxy.Edge.Consume;
 
 /// <summary>
-/// Something the socket's single sender must write: a record (with its
-/// partition's ownership generation when it was queued), or an error frame.
+/// Something the socket's single sender must write: the records of one bridge
+/// message (with the partitions' ownership when they were queued), or an error frame.
 /// </summary>
-internal readonly record struct OutboundItem(ConsumedRecord? Record, FrameError? Error, int Generation = 0);
+internal readonly record struct OutboundItem(IReadOnlyList<ConsumedRecord>? Records, FrameError? Error, OwnershipStamp Stamp = default);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Produce;
@@ -27,9 +28,37 @@ internal sealed class RecordFrameWriter : JsonFrameBuffer
         _valueFormat = valueFormat;
     }
 
-    /// <summary>The wsProxyMessageId of a record: {topic}-{partition}-{offset}-{timestamp}.</summary>
-    public static string MessageIdOf(RecordPosition position) =>
-        string.Create(CultureInfo.InvariantCulture, $"{position.Topic}-{position.Partition}-{position.Offset}-{position.TimestampMs}");
+    // Per record, the id and the topic are written from UTF-8 bytes: no string, no transcoding.
+    private string? _topic;
+    private byte[] _topicUtf8 = [];
+    private JsonEncodedText _topicJson;
+
+    /// <summary>wsProxyMessageId = {topic}-{partition}-{offset}-{timestamp}, then the topic.</summary>
+    private void WriteMessageIdAndTopic(RecordPosition position)
+    {
+        if (!string.Equals(_topic, position.Topic, StringComparison.Ordinal))
+        {
+            _topic = position.Topic;
+            _topicUtf8 = Encoding.UTF8.GetBytes(position.Topic);
+            _topicJson = JsonEncodedText.Encode(position.Topic, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        }
+
+        // A topic name is at most 249 characters; three numbers and dashes fit in 64 more bytes.
+        Span<byte> id = stackalloc byte[_topicUtf8.Length + 64];
+        _topicUtf8.CopyTo(id);
+        var length = _topicUtf8.Length;
+        id[length++] = (byte)'-';
+        position.Partition.TryFormat(id[length..], out var written, provider: CultureInfo.InvariantCulture);
+        length += written;
+        id[length++] = (byte)'-';
+        position.Offset.TryFormat(id[length..], out written, provider: CultureInfo.InvariantCulture);
+        length += written;
+        id[length++] = (byte)'-';
+        position.TimestampMs.TryFormat(id[length..], out written, provider: CultureInfo.InvariantCulture);
+        length += written;
+        Writer.WriteString("wsProxyMessageId"u8, id[..length]);
+        Writer.WriteString("topic"u8, _topicJson);
+    }
 
     public ReadOnlyMemory<byte> Single(ConsumedRecord record)
     {
@@ -73,8 +102,7 @@ internal sealed class RecordFrameWriter : JsonFrameBuffer
     {
         var position = record.Position;
         Writer.WriteStartObject();
-        Writer.WriteString("wsProxyMessageId"u8, MessageIdOf(position));
-        Writer.WriteString("topic"u8, position.Topic);
+        WriteMessageIdAndTopic(position);
         Writer.WriteNumber("partition"u8, position.Partition);
         Writer.WriteNumber("offset"u8, position.Offset);
         Writer.WriteNumber("timestamp"u8, position.TimestampMs);

@@ -5,7 +5,7 @@ namespace KafkaWsProxy.Edge.Consume;
 
 /// <summary>
 /// For an autoCommit socket: the newest record written to the socket, per
-/// partition. The sender notes every record it writes (cheap: no message, no
+/// partition. The sender notes what each burst of frames wrote (no message, no
 /// wake-up per record); the commit loop takes what changed at most once an
 /// interval and sends it as one cumulative commit.
 /// </summary>
@@ -16,11 +16,15 @@ internal sealed class WrittenOffsets
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-    public void Written(RecordPosition position)
+    /// <summary>Notes the newest records written, one per partition.</summary>
+    public void Written(IEnumerable<RecordPosition> positions)
     {
         lock (_lock)
         {
-            _latest[position.Partition] = (position.Offset, position.TimestampMs);
+            foreach (var position in positions)
+            {
+                _latest[position.Partition] = (position.Offset, position.TimestampMs);
+            }
         }
 
         _changed.Writer.TryWrite(true);

@@ -47,7 +47,9 @@ internal sealed class CoalescingStream(Stream inner, int maxHeldBytes) : Stream,
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => WritePendingAsync(cancellationToken).AsTask();
+    // The WebSocket flushes after every frame: within a burst that must not write the held frames.
+    public override Task FlushAsync(CancellationToken cancellationToken) =>
+        _holding ? Task.CompletedTask : WritePendingAsync(cancellationToken).AsTask();
 
     private async ValueTask WritePendingAsync(CancellationToken cancellationToken)
     {
