@@ -18,9 +18,9 @@ namespace KafkaWsProxy.Bridge.Consume;
 /// commits), and the writer loop (the stream's single writer).
 /// </summary>
 /// <remarks>
-/// Nothing is buffered without bound: records wait in a bounded buffer. When it
-/// is full, or when the client has too many uncommitted records, the poll loop
-/// stops taking records and waits for the writer or a commit to make room;
+/// Nothing is buffered without bound: records wait in a bounded buffer of
+/// chunks. When it is full, or when the client has too many uncommitted
+/// records, the poll loop stops taking records and waits for the writer or a commit to make room;
 /// when that lasts longer than <see cref="ConsumeOptions.PauseAfterStall"/>, the
 /// partitions are paused and the consumer keeps polling, so a slow client never
 /// exceeds max.poll.interval.ms and never leaves its group.
@@ -35,8 +35,10 @@ internal sealed class ConsumeSession : IDisposable
     private readonly PartitionGenerations _partitions = new();
     private readonly DeliveredOffsets _delivered = new();
     private readonly ConcurrentQueue<CommitCommand> _commits = new();
-    private readonly Queue<BufferedRecord> _overflow = new();
-    private readonly Channel<BufferedRecord> _buffer;
+    // Records travel to the writer in chunks (one channel operation and, mostly, one
+    // response message per chunk, not per record).
+    private readonly Channel<List<BufferedRecord>> _buffer;
+    private readonly int _chunkSize;
     // Commit results and revocation notices: small, rare, and written ahead of records.
     private readonly Channel<ConsumeResponse> _notices =
         Channel.CreateUnbounded<ConsumeResponse>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -46,6 +48,9 @@ internal sealed class ConsumeSession : IDisposable
     private readonly ManualResetEventSlim _progress = new(initialState: false);
 
     private readonly int _maxUncommitted;
+
+    // The chunk being filled, or the one that found no room yet (poll loop only).
+    private List<BufferedRecord> _pending = [];
     private long? _stalledSince;
     private bool _paused;
     private bool _pauseNewAssignments;
@@ -57,7 +62,8 @@ internal sealed class ConsumeSession : IDisposable
         _logger = logger;
         _records = new ConsumedRecordFactory(open.KeyFormat, open.ValueFormat);
         _maxUncommitted = options.MaxUncommittedFor(open.MaxUncommitted);
-        _buffer = Channel.CreateBounded<BufferedRecord>(new BoundedChannelOptions(options.BufferedRecordsPerStream)
+        _chunkSize = Math.Min(options.MaxRecordsPerMessage, options.BufferedRecordsPerStream);
+        _buffer = Channel.CreateBounded<List<BufferedRecord>>(new BoundedChannelOptions(Math.Max(1, options.BufferedRecordsPerStream / _chunkSize))
         {
             SingleReader = true,
             SingleWriter = true,
@@ -130,11 +136,12 @@ internal sealed class ConsumeSession : IDisposable
                 // Reset before looking for room, so a Set that comes after the look is not lost.
                 _progress.Reset();
                 ApplyCommits();
-                FlushOverflow();
+                TryHandOver();
                 UpdatePause();
-                if (_overflow.Count == 0)
+                if (!HasNoRoom)
                 {
-                    ConsumeOne(_options.PollTimeout);
+                    Fill();
+                    TryHandOver();
                     continue;
                 }
 
@@ -143,7 +150,7 @@ internal sealed class ConsumeSession : IDisposable
                 if (_paused)
                 {
                     // Serves rebalances and keeps the group membership; records fetched before the pause may still come.
-                    ConsumeOne(TimeSpan.Zero);
+                    ConsumeInto(_pending, TimeSpan.Zero);
                 }
             }
         }
@@ -174,52 +181,65 @@ internal sealed class ConsumeSession : IDisposable
         }
     }
 
-    private void ConsumeOne(TimeSpan timeout)
+    /// <summary>No room: the pending chunk could not be handed over, or the client owes too many commits.</summary>
+    private bool HasNoRoom => _pending.Count > 0 || _delivered.Count >= _maxUncommitted;
+
+    /// <summary>
+    /// Fills a chunk: waits up to the poll timeout for the first record, then takes
+    /// what librdkafka already holds, up to the chunk size and the uncommitted cap.
+    /// </summary>
+    private void Fill()
     {
-        var result = _consumer.Consume(timeout);
-        if (result?.Message is null)
+        var limit = Math.Min(_chunkSize, _maxUncommitted - _delivered.Count);
+        if (!ConsumeInto(_pending, _options.PollTimeout))
         {
             return;
         }
 
-        var record = new BufferedRecord(_records.Create(result), _partitions.Current(result.Partition.Value));
-        if (_overflow.Count > 0 || !TryBuffer(record))
+        while (_pending.Count < limit && ConsumeInto(_pending, TimeSpan.Zero))
         {
-            _overflow.Enqueue(record);
         }
     }
 
-    /// <summary>Hands a record to the writer, unless the buffer is full or the client owes too many commits.</summary>
-    private bool TryBuffer(BufferedRecord record)
+    private bool ConsumeInto(List<BufferedRecord> chunk, TimeSpan timeout)
     {
-        if (_delivered.Count >= _maxUncommitted || !_buffer.Writer.TryWrite(record))
+        var result = _consumer.Consume(timeout);
+        if (result?.Message is null)
         {
             return false;
         }
 
-        var position = record.Record.Position;
-        _delivered.Delivered(position.Partition, position.Offset, position.TimestampMs);
-        DeliveredCount++;
+        chunk.Add(new BufferedRecord(_records.Create(result), _partitions.Current(result.Partition.Value)));
         return true;
     }
 
-    private void FlushOverflow()
+    /// <summary>Hands the pending chunk to the writer, unless the buffer is full.</summary>
+    private void TryHandOver()
     {
-        while (_overflow.TryPeek(out var record) && TryBuffer(record))
+        if (_pending.Count == 0 || !_buffer.Writer.TryWrite(_pending))
         {
-            _overflow.Dequeue();
+            return;
         }
+
+        foreach (var record in _pending)
+        {
+            var position = record.Record.Position;
+            _delivered.Delivered(position.Partition, position.Offset, position.TimestampMs);
+        }
+
+        DeliveredCount += _pending.Count;
+        _pending = new List<BufferedRecord>(_chunkSize);
     }
 
     /// <summary>
-    /// A record that found no room waits in the overflow, and the poll loop stops
-    /// taking more. Only when that lasts <see cref="ConsumeOptions.PauseAfterStall"/>
-    /// are the partitions paused (pausing drops librdkafka's prefetched records,
-    /// which a resume must fetch again); they resume once the overflow is empty.
+    /// With no room the poll loop stops taking records. Only when that lasts
+    /// <see cref="ConsumeOptions.PauseAfterStall"/> are the partitions paused (pausing
+    /// drops librdkafka's prefetched records, which a resume must fetch again);
+    /// they resume once there is room.
     /// </summary>
     private void UpdatePause()
     {
-        if (_overflow.Count == 0)
+        if (!HasNoRoom)
         {
             _stalledSince = null;
         }
@@ -238,7 +258,7 @@ internal sealed class ConsumeSession : IDisposable
         if (shouldPause)
         {
             _consumer.Pause(assignment);
-            BridgeLog.ConsumerPaused(_logger, _open.ClientId, _open.Topic, _delivered.Count, _overflow.Count);
+            BridgeLog.ConsumerPaused(_logger, _open.ClientId, _open.Topic, _delivered.Count, _pending.Count);
         }
         else
         {
@@ -335,9 +355,7 @@ internal sealed class ConsumeSession : IDisposable
         _notices.Writer.TryWrite(new ConsumeResponse { Revoked = notice });
 
         // Records of revoked partitions still waiting here belong to their next owner now.
-        var keep = _overflow.Where(r => _partitions.IsAssigned(r.Record.Position.Partition)).ToList();
-        _overflow.Clear();
-        keep.ForEach(_overflow.Enqueue);
+        _pending.RemoveAll(r => !_partitions.IsAssigned(r.Record.Position.Partition));
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             var list = PartitionList(revoked.Select(p => p.Partition));
@@ -403,26 +421,27 @@ internal sealed class ConsumeSession : IDisposable
                 await responses.WriteAsync(notice, cancellationToken).ConfigureAwait(false);
             }
 
-            var took = false;
-            while (batch.Records.Count < _options.MaxRecordsPerMessage && records.TryPeek(out var buffered))
+            while (batch.Records.Count < _options.MaxRecordsPerMessage && records.TryRead(out var chunk))
             {
-                if (_rateLimiter is not null && !await AcquireAsync(responses, batch, cancellationToken).ConfigureAwait(false))
-                {
-                    continue;
-                }
-
-                records.TryRead(out _);
-                took = true;
-                var position = buffered.Record.Position;
-                if (_partitions.IsCurrent(position.Partition, buffered.Generation))
-                {
-                    batch.Records.Add(buffered.Record);
-                }
-            }
-
-            if (took)
-            {
+                // Room for the poll loop's next chunk while this one is sent.
                 _progress.Set();
+                foreach (var buffered in chunk)
+                {
+                    if (_rateLimiter is not null)
+                    {
+                        await AcquireAsync(responses, batch, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (_partitions.IsCurrent(buffered.Record.Position.Partition, buffered.Generation))
+                    {
+                        batch.Records.Add(buffered.Record);
+                    }
+
+                    if (batch.Records.Count >= _options.MaxRecordsPerMessage)
+                    {
+                        batch = await SendAsync(responses, batch, cancellationToken).ConfigureAwait(false);
+                    }
+                }
             }
 
             if (batch.Records.Count > 0)
@@ -445,13 +464,13 @@ internal sealed class ConsumeSession : IDisposable
         }
     }
 
-    /// <summary>Takes a rate-limit permit; sends the partial batch first if it has to wait. False: try again.</summary>
-    private async ValueTask<bool> AcquireAsync(IServerStreamWriter<ConsumeResponse> responses, ConsumedRecordBatch batch, CancellationToken cancellationToken)
+    /// <summary>Takes a rate-limit permit; sends the partial batch first if it has to wait.</summary>
+    private async ValueTask AcquireAsync(IServerStreamWriter<ConsumeResponse> responses, ConsumedRecordBatch batch, CancellationToken cancellationToken)
     {
         using var lease = _rateLimiter!.AttemptAcquire();
         if (lease.IsAcquired)
         {
-            return true;
+            return;
         }
 
         if (batch.Records.Count > 0)
@@ -460,8 +479,14 @@ internal sealed class ConsumeSession : IDisposable
             batch.Records.Clear();
         }
 
-        using var waited = await _rateLimiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-        return waited.IsAcquired;
+        while (true)
+        {
+            using var waited = await _rateLimiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+            if (waited.IsAcquired)
+            {
+                return;
+            }
+        }
     }
 
     private async Task<ConsumedRecordBatch> SendAsync(

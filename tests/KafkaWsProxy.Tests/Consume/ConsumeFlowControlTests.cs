@@ -97,9 +97,9 @@ public sealed class ConsumeFlowControlTests(ProxyFixture proxy)
         var waiting = tuned.Bridge.LogLines
             .Where(l => l.Contains($"Consumer of client {clientId} on {topic} paused", StringComparison.Ordinal))
             .Select(l => int.Parse(System.Text.RegularExpressions.Regex.Match(l, @"(\d+) waiting").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
-        // Bounded: beyond the 50-record buffer, the one record that found no room waits in the bridge
-        // (the poll loop stops taking records until there is room, and pauses when that lasts).
-        Assert.All(waiting, w => Assert.Equal(1, w));
+        // Bounded: beyond the 50-record buffer, at most the one chunk (50 records) that found no room waits
+        // in the bridge (the poll loop stops taking records until there is room, and pauses when that lasts).
+        Assert.All(waiting, w => Assert.InRange(w, 1, 50));
         Assert.False(tuned.Bridge.HasExited);
     }
 }
