@@ -4,9 +4,11 @@
 # Prints a Markdown table and writes bench-results/bench-<timestamp>.{md,json}.
 #
 #   ./bench.sh            full run
-#   ./bench.sh --quick    smoke run of seconds
+#   ./bench.sh --quick    smoke run of seconds (connections: 20 sockets held 2 s)
 #   options: --out DIR, --produce-records N, --sockets C, --in-flight W,
 #     --consume-records M, --commit-every K, --latency-rate R, --latency-seconds D,
+#     --connections K1,K2,... (idle /out sockets held at once, steps; default 100,500,1000,2000),
+#     --hold-seconds H (each step holds its sockets H s; default 30),
 #     --only produce,consume,latency,connections
 set -euo pipefail
 

@@ -41,7 +41,7 @@ try
 
     if (options.Scenarios.Contains("connections"))
     {
-        ConnectionScale.Run(report);
+        await ConnectionScale.RunAsync(environment, options, report);
     }
 }
 catch (Exception e)

@@ -31,6 +31,12 @@ internal sealed class BenchOptions
 
     public int ValueBytes { get; private set; } = 100;
 
+    /// <summary>The steps of the connection scale scenario: idle /out sockets held at once, in increasing order.</summary>
+    public IReadOnlyList<int> Connections { get; private set; } = [100, 500, 1_000, 2_000];
+
+    /// <summary>How long each step of the connection scale scenario holds its sockets.</summary>
+    public int HoldSeconds { get; private set; } = 30;
+
     /// <summary>The scenarios to run (all when <c>--only</c> is not given).</summary>
     public IReadOnlySet<string> Scenarios { get; private set; } = s_allScenarios;
 
@@ -39,8 +45,10 @@ internal sealed class BenchOptions
     public static string Usage => """
         Usage: bench.sh [--quick] [--out DIR] [--produce-records N] [--sockets C] [--in-flight W]
                         [--consume-records M] [--commit-every K] [--latency-rate R] [--latency-seconds D]
-                        [--only produce,consume,latency,connections]
-          --quick   a smoke run of seconds (2,000 records, 2 s of latency)
+                        [--connections K1,K2,...] [--hold-seconds H] [--only produce,consume,latency,connections]
+          --quick   a smoke run of seconds (2,000 records, 2 s of latency, 20 sockets held 2 s)
+          --connections   steps of idle /out sockets held at once (default 100,500,1000,2000)
+          --hold-seconds  how long each step holds its sockets (default 30)
           KAFKA_BOOTSTRAP_SERVERS set: run against that Kafka instead of the embedded broker.
         """;
 
@@ -53,6 +61,8 @@ internal sealed class BenchOptions
             options.ProduceRecords = 2_000;
             options.ConsumeRecords = 2_000;
             options.LatencySeconds = 2;
+            options.Connections = [20];
+            options.HoldSeconds = 2;
         }
 
         for (var i = 0; i < args.Length; i++)
@@ -95,11 +105,30 @@ internal sealed class BenchOptions
                 case "--latency-seconds":
                     options.LatencySeconds = NextInt();
                     break;
+                case "--connections":
+                    options.Connections = ParseSteps(args[i], Next());
+                    break;
+                case "--hold-seconds":
+                    options.HoldSeconds = NextInt();
+                    break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}.");
             }
         }
 
         return options;
+    }
+
+    /// <summary>A comma-separated list of positive counts, as distinct steps in increasing order.</summary>
+    private static int[] ParseSteps(string option, string value)
+    {
+        var steps = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(step => int.TryParse(step, NumberStyles.Integer, CultureInfo.InvariantCulture, out var k) && k > 0
+                ? k
+                : throw new ArgumentException($"{option} takes positive counts separated by commas, not '{step}'."))
+            .Distinct()
+            .Order()
+            .ToArray();
+        return steps.Length > 0 ? steps : throw new ArgumentException($"{option} needs at least one count.");
     }
 }

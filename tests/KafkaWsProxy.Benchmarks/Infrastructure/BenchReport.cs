@@ -63,6 +63,14 @@ internal sealed class BenchReport(BenchOptions options, string kafka)
             json.WriteNumber("latencyRate", options.LatencyRate);
             json.WriteNumber("latencySeconds", options.LatencySeconds);
             json.WriteNumber("valueBytes", options.ValueBytes);
+            json.WriteStartArray("connections");
+            foreach (var k in options.Connections)
+            {
+                json.WriteNumberValue(k);
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("holdSeconds", options.HoldSeconds);
             json.WriteEndObject();
             json.WriteStartArray("results");
             foreach (var row in _rows)

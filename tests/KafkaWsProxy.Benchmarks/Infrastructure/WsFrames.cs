@@ -4,10 +4,10 @@ using System.Text.Json;
 
 namespace KafkaWsProxy.Benchmarks.Infrastructure;
 
-/// <summary>Reads whole WebSocket messages into a growing buffer, and the few fields the benchmark needs.</summary>
-internal sealed class WsMessageReader(WebSocket socket)
+/// <summary>Reads whole WebSocket messages into a growing buffer (64 KiB at first unless told), and the few fields the benchmark needs.</summary>
+internal sealed class WsMessageReader(WebSocket socket, int initialBytes = 64 * 1024)
 {
-    private byte[] _buffer = new byte[64 * 1024];
+    private byte[] _buffer = new byte[initialBytes];
 
     /// <summary>The next whole text message, or null when the server closed.</summary>
     public async ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken)
@@ -77,6 +77,42 @@ internal static class WsFrames
         }
 
         return new FrameInfo(error, id, partition, error ? System.Text.Encoding.UTF8.GetString(frame) : string.Empty);
+    }
+
+    /// <summary>The record's value when it is a string (<c>"value":{"value":"..."}</c>), else null.</summary>
+    public static string? StringValue(ReadOnlySpan<byte> frame)
+    {
+        var reader = new Utf8JsonReader(frame);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isValue = reader.ValueTextEquals("value"u8);
+            reader.Read();
+            if (isValue && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isText = reader.ValueTextEquals("value"u8);
+                    reader.Read();
+                    if (isText)
+                    {
+                        return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    }
+
+                    reader.Skip();
+                }
+
+                return null;
+            }
+
+            reader.Skip();
+        }
+
+        return null;
     }
 
     public static async Task CloseQuietlyAsync(ClientWebSocket socket)
