@@ -38,8 +38,11 @@ public sealed class ConsumeOptions
     public int MaxRecordsPerMessage { get; set; } = 500;
 
     /// <summary>
-    /// How long one poll of the Kafka consumer waits for records; also the
-    /// longest delay before a commit or a resume takes effect.
+    /// How long one poll of the Kafka consumer waits for records (a record ends
+    /// the wait at once). On an idle stream it is also the longest delay before a
+    /// client's commit takes effect, and before a closed stream's consumer closes.
+    /// Each stream's poll thread wakes this often while idle: at 50 ms, 1,000 idle
+    /// sockets cost the bridge about 0.85 of a core in wake-ups alone (measured).
     /// </summary>
-    public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 }
