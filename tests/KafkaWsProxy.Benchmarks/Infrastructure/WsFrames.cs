@@ -115,6 +115,25 @@ internal static class WsFrames
         return null;
     }
 
+    /// <summary>The records of a batched frame (a JSON array of record objects); an error frame throws.</summary>
+    public static int CountRecords(ReadOnlySpan<byte> frame)
+    {
+        var reader = new Utf8JsonReader(frame);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new InvalidOperationException($"Expected a batch of records: {System.Text.Encoding.UTF8.GetString(frame)}");
+        }
+
+        var count = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            count++;
+        }
+
+        return count;
+    }
+
     public static async Task CloseQuietlyAsync(ClientWebSocket socket)
     {
         try

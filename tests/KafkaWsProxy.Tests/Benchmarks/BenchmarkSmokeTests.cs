@@ -32,6 +32,9 @@ public sealed class BenchmarkSmokeTests : IDisposable
         ("produce", "CPU per 100k records (direct: client process; proxy: edge+bridge)", "s"),
         ("consume", "throughput, autoCommit=true", "records/s"),
         ("consume", "throughput, autoCommit=false, commit every 100", "records/s"),
+        ("consume", "throughput, autoCommit=true, batchSize=100", "records/s"),
+        ("consume", "CPU per 100k records, autoCommit=true, edge", "s"),
+        ("consume", "CPU per 100k records, autoCommit=true, bridge", "s"),
         ("latency", "added latency p50 (proxy − direct)", "ms"),
         ("latency", "added latency p99 (proxy − direct)", "ms"),
     ];
