@@ -74,17 +74,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             throw new FileNotFoundException($"The {name} is not built at {dll} (build the solution in the same configuration first).");
         }
 
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(https ? "https://127.0.0.1:0" : "http://127.0.0.1:0");
-        start.Environment["DOTNET_NOLOGO"] = "1";
+        var start = DotnetProcessStart.For(dll, "--urls", https ? "https://127.0.0.1:0" : "http://127.0.0.1:0");
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         foreach (var (category, level) in options.LogLevels)

@@ -19,13 +19,6 @@ internal sealed class PendingDelivery
 
     public Task<ProduceResult> Completion => _completion.Task;
 
-    public static PendingDelivery Failed(string messageId, RecordError error)
-    {
-        var pending = new PendingDelivery(messageId);
-        pending.Fail(error);
-        return pending;
-    }
-
     public void Fail(RecordError error) =>
         _completion.TrySetResult(new ProduceResult { MessageId = _messageId, Error = error });
 

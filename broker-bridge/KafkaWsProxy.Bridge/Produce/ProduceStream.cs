@@ -42,7 +42,7 @@ internal sealed class ProduceStream(
         Exception? failure = null;
         try
         {
-            await ReadRecordsAsync(requests, inFlight.Writer, reading.Token).ConfigureAwait(false);
+            await ReadRecordsAsync(requests, inFlight.Writer, reading.Token, abort.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stopReading.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -70,10 +70,14 @@ internal sealed class ProduceStream(
         }
     }
 
+    /// <param name="cancellationToken">Stops reading (a drain, or the stream failing).</param>
+    /// <param name="abort">Only the stream failing: a record whose place among the results is taken
+    /// is handed to Kafka even while draining, so every record in Kafka gets its answer.</param>
     private async Task ReadRecordsAsync(
         IAsyncStreamReader<ProduceRequest> requests,
         ChannelWriter<PendingDelivery> inFlight,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        CancellationToken abort)
     {
         while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
         {
@@ -91,27 +95,30 @@ internal sealed class ProduceStream(
                     await rateLimits.WaitAsync(open.ClientId, cancellationToken).ConfigureAwait(false);
                 }
 
-                var pending = await SubmitAsync(record, cancellationToken).ConfigureAwait(false);
+                // Its place among the results is taken first: a drain that ends the wait for
+                // room then leaves the record unsent, rather than in Kafka but never answered.
+                var pending = new PendingDelivery(record.MessageId);
                 await inFlight.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+                await SubmitAsync(record, pending, abort).ConfigureAwait(false);
                 RecordCount++;
             }
         }
     }
 
-    private async ValueTask<PendingDelivery> SubmitAsync(ProduceRecord record, CancellationToken cancellationToken)
+    private async ValueTask SubmitAsync(ProduceRecord record, PendingDelivery pending, CancellationToken cancellationToken)
     {
         if (!_messages.TryBuild(record, out var message, out var invalid))
         {
-            return PendingDelivery.Failed(record.MessageId, invalid);
+            pending.Fail(invalid);
+            return;
         }
 
-        var pending = new PendingDelivery(record.MessageId);
         while (true)
         {
             try
             {
                 producer.Produce(open.Topic, message, pending.OnDeliveryReport);
-                return pending;
+                return;
             }
             catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
             {
@@ -122,7 +129,7 @@ internal sealed class ProduceStream(
             catch (KafkaException e)
             {
                 pending.Fail(KafkaErrorMapping.ToRecordError(e.Error));
-                return pending;
+                return;
             }
         }
     }

@@ -101,20 +101,7 @@ public sealed class BenchmarkSmokeTests : IDisposable
             .Single(a => a.Key == "BenchmarkDll").Value!;
         Assert.True(File.Exists(dll), $"The benchmark is not built at {dll}.");
 
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DOTNET_NOLOGO"] = "1";
+        var start = DotnetProcessStart.For(dll, arguments);
         // Always the embedded broker: the smoke run must not depend on an outside Kafka.
         start.Environment.Remove("KAFKA_BOOTSTRAP_SERVERS");
 
