@@ -24,6 +24,7 @@ Console.WriteLine($"Bridge pid {environment.Bridge.Pid} at {environment.Bridge.A
 var report = new BenchReport(options, kafka);
 try
 {
+    await WarmUp.RunAsync(environment, options);
     if (options.Scenarios.Contains("produce"))
     {
         await ProduceThroughput.RunAsync(environment, options, report);
