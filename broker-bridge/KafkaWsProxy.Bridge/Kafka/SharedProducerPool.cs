@@ -16,6 +16,9 @@ internal sealed class SharedProducerPool(
 {
     private static readonly TimeSpan s_flushOnShutdown = TimeSpan.FromSeconds(10);
 
+    /// <summary>For tests: builds the producer of a configuration instead of librdkafka.</summary>
+    internal Func<ProducerConfig, IProducer<byte[]?, byte[]?>>? BuildProducer { get; init; }
+
     private readonly ConcurrentDictionary<CredentialKey, Lazy<IProducer<byte[]?, byte[]?>>> _producers = new();
 
     public IProducer<byte[]?, byte[]?> Get(KafkaCredentials? credentials)
@@ -31,6 +34,11 @@ internal sealed class SharedProducerPool(
     private IProducer<byte[]?, byte[]?> Build(KafkaCredentials? credentials)
     {
         var config = configFactory.CreateProducerConfig(credentials);
+        if (BuildProducer is { } build)
+        {
+            return build(config);
+        }
+
         return new ProducerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler((producer, error) =>
                 BridgeLog.KafkaClientError(logger, producer.Name, error.Code.ToString(), error.IsFatal, error.Reason))
