@@ -18,6 +18,14 @@ RESULTS="$ROOT/TestResults"
 command -v dotnet >/dev/null 2>&1 || { echo "test.sh: the .NET SDK (dotnet) is not on PATH" >&2; exit 1; }
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
 
+# Services a crashed test host left running: each marked itself {name}-{pid}.running.
+for marker in "$RESULTS"/service-logs/*.running; do
+  [ -e "$marker" ] || continue
+  pid=${marker##*-}; pid=${pid%.running}
+  if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'KafkaWsProxy\.\(Bridge\|Edge\)\.dll'; then
+    kill "$pid" 2>/dev/null || true
+  fi
+done
 rm -rf "$RESULTS"
 
 # Style is part of the suite: the code must be `dotnet format` clean.

@@ -27,6 +27,19 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     public string Name { get; }
 
+    // {name}-{pid}.running beside the logs while the process lives: a test host that crashes
+    // leaves its services running, and ./test.sh stops the ones marked before its next run.
+    private string RunningMarker => Path.Combine(_logFolder!, $"{Name}-{_process.Id}.running");
+
+    private void MarkRunning()
+    {
+        if (_logFolder is not null)
+        {
+            Directory.CreateDirectory(_logFolder);
+            File.WriteAllText(RunningMarker, string.Empty);
+        }
+    }
+
     /// <summary>The address Kestrel reported it listens on, e.g. http://127.0.0.1:41234.</summary>
     public Uri Address { get; private set; } = null!;
 
@@ -110,6 +123,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         process.Exited += (_, _) => listening.TrySetException(
             new InvalidOperationException($"The {name} exited before listening:{Environment.NewLine}{service.Log}"));
         process.Start();
+        service.MarkRunning();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -185,6 +199,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         {
             Directory.CreateDirectory(_logFolder);
             await File.WriteAllTextAsync(Path.Combine(_logFolder, $"{Name}-{_process.Id}.log"), Log);
+            File.Delete(RunningMarker);
         }
 
         _process.Dispose();
