@@ -28,6 +28,10 @@ builder.Services.AddOptions<SessionsOptions>().BindConfiguration(SessionsOptions
     .Validate(o => !o.ExactlyOnceEnabled || o.ProducerSessionsEnabled, "Sessions:ExactlyOnceEnabled needs Sessions:ProducerSessionsEnabled.")
     .ValidateOnStart();
 
+builder.Services.AddOptions<DrainOptions>().BindConfiguration(DrainOptions.SectionName)
+    .Validate(o => o.NoticeTimeout >= TimeSpan.Zero, "Drain:NoticeTimeout must not be negative.")
+    .ValidateOnStart();
+
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<KafkaClusterConnection>();
 builder.Services.AddSingleton<KafkaClientConfigFactory>();
@@ -42,6 +46,7 @@ builder.Services.AddSingleton<ProducerRateLimits>();
 builder.Services.AddSingleton<ProduceStreamOpener>();
 builder.Services.AddSingleton<ConsumeStreamOpener>();
 builder.Services.AddSingleton<ClusterDescriber>();
+builder.Services.AddSingleton<StreamDrain>();
 
 builder.Services.AddGrpc(grpc => grpc.EnableDetailedErrors = false);
 

@@ -13,6 +13,7 @@ internal sealed class KafkaBridgeService(
     ProduceStreamOpener produceOpener,
     ConsumeStreamOpener consumeOpener,
     ClusterDescriber clusterDescriber,
+    StreamDrain drain,
     IHostApplicationLifetime lifetime,
     ILogger<KafkaBridgeService> logger) : KafkaBridge.KafkaBridgeBase
 {
@@ -45,7 +46,7 @@ internal sealed class KafkaBridgeService(
                     new ProduceResponse { Opened = new ProduceOpened { PartitionCount = opened.PartitionCount } },
                     cancellationToken).ConfigureAwait(false);
                 await opened.Stream.RunAsync(requestStream, responseStream, lifetime.ApplicationStopping, fenced.Token).ConfigureAwait(false);
-                ThrowIfDraining(cancellationToken);
+                await drain.EndIfDrainingAsync(open.DrainNotice, ProduceNotice(responseStream), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (opened.Session?.Superseded.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
             {
@@ -54,7 +55,7 @@ internal sealed class KafkaBridgeService(
             }
             catch (Exception e) when (e is not RpcException && !cancellationToken.IsCancellationRequested)
             {
-                ThrowIfDraining(cancellationToken);
+                await drain.EndIfDrainingAsync(open.DrainNotice, ProduceNotice(responseStream), cancellationToken).ConfigureAwait(false);
                 BridgeLog.UnexpectedStreamFailure(logger, "Produce", e);
                 throw new RpcException(new Status(StatusCode.Internal, "The bridge failed while producing; see its log."));
             }
@@ -102,11 +103,11 @@ internal sealed class KafkaBridgeService(
                     cancellationToken).ConfigureAwait(false);
                 using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
                 await session.RunAsync(requestStream, responseStream, stopping.Token).ConfigureAwait(false);
-                ThrowIfDraining(cancellationToken);
+                await drain.EndIfDrainingAsync(open.DrainNotice, ConsumeNotice(responseStream), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not RpcException && !cancellationToken.IsCancellationRequested)
             {
-                ThrowIfDraining(cancellationToken);
+                await drain.EndIfDrainingAsync(open.DrainNotice, ConsumeNotice(responseStream), cancellationToken).ConfigureAwait(false);
                 BridgeLog.UnexpectedStreamFailure(logger, "Consume", e);
                 throw new RpcException(new Status(StatusCode.Internal, "The bridge failed while consuming; see its log."));
             }
@@ -120,19 +121,11 @@ internal sealed class KafkaBridgeService(
     public override Task<DescribeClusterResponse> DescribeCluster(DescribeClusterRequest request, ServerCallContext context) =>
         clusterDescriber.DescribeAsync(context.CancellationToken);
 
-    /// <summary>
-    /// The bridge is stopping: end the stream with UNAVAILABLE and the drain
-    /// trailer, which the edge turns into close 1001 "reconnect".
-    /// </summary>
-    private void ThrowIfDraining(CancellationToken callCancelled)
-    {
-        if (lifetime.ApplicationStopping.IsCancellationRequested && !callCancelled.IsCancellationRequested)
-        {
-            throw new RpcException(
-                new Status(StatusCode.Unavailable, "The bridge is shutting down; reconnect."),
-                new Metadata { { BridgeTrailers.Draining, "true" } });
-        }
-    }
+    private static Func<CancellationToken, Task> ProduceNotice(IServerStreamWriter<ProduceResponse> responses) =>
+        token => responses.WriteAsync(new ProduceResponse { Draining = new StreamDraining() }, token);
+
+    private static Func<CancellationToken, Task> ConsumeNotice(IServerStreamWriter<ConsumeResponse> responses) =>
+        token => responses.WriteAsync(new ConsumeResponse { Draining = new StreamDraining() }, token);
 
     private static async Task<ProduceOpen> ReadOpenAsync(IAsyncStreamReader<ProduceRequest> requests, CancellationToken cancellationToken)
     {
