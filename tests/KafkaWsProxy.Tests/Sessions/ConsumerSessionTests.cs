@@ -103,7 +103,7 @@ public sealed class ConsumerSessionTests(ProxyFixture proxy)
             "the right bridge grants the slot", TimeSpan.FromSeconds(10));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"slot freed after {clock.Elapsed}");
-        // The socket on the stopped bridge was told to reconnect (spec §6: 1001).
+        // The socket on the stopped bridge was told to reconnect (docs/protocol.md §6: 1001).
         await onLeft.ReceiveUntilCloseAsync();
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, onLeft.CloseStatus);
         Assert.Contains("reconnect", onLeft.CloseDescription, StringComparison.Ordinal);
