@@ -31,6 +31,7 @@ builder.Services.AddOptions<SessionsOptions>().BindConfiguration(SessionsOptions
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<KafkaClusterConnection>();
 builder.Services.AddSingleton<KafkaClientConfigFactory>();
+builder.Services.AddSingleton<KafkaClientFactory>();
 builder.Services.AddSingleton<AdminClientHandle>();
 builder.Services.AddSingleton<TopicCatalog>();
 builder.Services.AddSingleton<CredentialVerifier>();

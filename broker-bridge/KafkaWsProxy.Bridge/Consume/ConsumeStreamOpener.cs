@@ -15,6 +15,7 @@ namespace KafkaWsProxy.Bridge.Consume;
 /// </summary>
 internal sealed class ConsumeStreamOpener(
     KafkaClientConfigFactory configFactory,
+    KafkaClientFactory clients,
     TopicCatalog topics,
     IOptions<ConsumeOptions> options,
     IOptions<KafkaOptions> kafkaOptions,
@@ -67,7 +68,7 @@ internal sealed class ConsumeStreamOpener(
         ConsumeSession? session = null;
         try
         {
-            session = new ConsumeSession(configFactory.CreateConsumerConfig(open, groupId), open, options.Value, sessionLogger);
+            session = new ConsumeSession(clients, configFactory.CreateConsumerConfig(open, groupId), open, options.Value, sessionLogger);
             if (open.OffsetReset == OffsetReset.None)
             {
                 await RequireCommittedOffsetsAsync(session, open, groupId, partitions.Value, cancellationToken).ConfigureAwait(false);

@@ -35,7 +35,7 @@ internal sealed class ProduceStreamOpener(
     ProducerRateLimits rateLimits,
     IOptions<ProduceOptions> options,
     IOptions<SessionsOptions> sessionOptions,
-    ILogger<TransactionalProduceStream> transactionLogger)
+    KafkaClientFactory clients)
 {
     public async Task<OpenedProduceStream> OpenAsync(ProduceOpen open, CancellationToken cancellationToken)
     {
@@ -53,7 +53,7 @@ internal sealed class ProduceStreamOpener(
             IProduceStream stream = open.Transactional
                 ? await TransactionalProduceStream.StartAsync(
                     configs.CreateTransactionalProducerConfig(open.Credentials, TransactionalProduceStream.TransactionalIdOf(open), options.Value.TransactionTimeout),
-                    open, options.Value, rateLimits, transactionLogger, cancellationToken).ConfigureAwait(false)
+                    open, options.Value, rateLimits, clients, cancellationToken).ConfigureAwait(false)
                 : new ProduceStream(producers.Get(open.Credentials), open, options.Value, rateLimits);
             return new OpenedProduceStream(stream, partitions, session);
         }

@@ -22,6 +22,7 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
 {
     private readonly SessionsOptions _options;
     private readonly KafkaClientConfigFactory _configs;
+    private readonly KafkaClientFactory _clients;
     private readonly RegistryTopic _topic;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionRegistry> _logger;
@@ -41,12 +42,14 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
     public SessionRegistry(
         IOptions<SessionsOptions> options,
         KafkaClientConfigFactory configs,
+        KafkaClientFactory clients,
         RegistryTopic topic,
         TimeProvider time,
         ILogger<SessionRegistry> logger)
     {
         _options = options.Value;
         _configs = configs;
+        _clients = clients;
         _topic = topic;
         _time = time;
         _logger = logger;
@@ -60,12 +63,8 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _partitionCount = await _topic.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        _producer = new ProducerBuilder<string, byte[]?>(_configs.CreateRegistryProducerConfig())
-            .SetErrorHandler((p, e) => BridgeLog.KafkaClientError(_logger, p.Name, e.Code.ToString(), e.IsFatal, e.Reason))
-            .Build();
-        var consumer = new ConsumerBuilder<string, byte[]?>(_configs.CreateRegistryConsumerConfig())
-            .SetErrorHandler((c, e) => BridgeLog.KafkaClientError(_logger, c.Name, e.Code.ToString(), e.IsFatal, e.Reason))
-            .Build();
+        _producer = _clients.CreateProducer<string, byte[]?>(_configs.CreateRegistryProducerConfig());
+        var consumer = _clients.CreateConsumer<string, byte[]?>(_configs.CreateRegistryConsumerConfig());
         consumer.Assign(Enumerable.Range(0, _partitionCount).Select(p => new TopicPartitionOffset(_options.Topic, p, Offset.Beginning)));
         _reader = Task.Factory.StartNew(() => Read(consumer), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _heartbeats = HeartbeatAsync(_stopping.Token);
