@@ -55,10 +55,14 @@ internal sealed class RegistryView(TimeSpan ttl)
     }
 
     /// <summary>True when a later session of the same member was granted (this one is superseded).</summary>
-    public bool IsSuperseded(SessionEntry entry, long nowMs) =>
+    public bool IsSuperseded(SessionEntry entry, long nowMs) => SupersededBy(entry, nowMs) is not null;
+
+    /// <summary>A live, granted session of the same member claimed after this one, if any.</summary>
+    public SessionEntry? SupersededBy(SessionEntry entry, long nowMs) =>
         _sessions.TryGetValue(entry.Key, out var mine)
-        && _sessions.Values.Any(s => s.Entry.ScopeKey == entry.ScopeKey && s.Entry.Member == entry.Member && s.Entry.Granted
-            && s.Entry.Key != entry.Key && s.FirstOffset > mine.FirstOffset && !IsExpired(s, nowMs));
+            ? _sessions.Values.FirstOrDefault(s => s.Entry.ScopeKey == entry.ScopeKey && s.Entry.Member == entry.Member && s.Entry.Granted
+                && s.Entry.Key != entry.Key && s.FirstOffset > mine.FirstOffset && !IsExpired(s, nowMs))?.Entry
+            : null;
 
     private bool IsExpired(Live live, long nowMs) => nowMs - live.LastHeartbeatMs > ttl.TotalMilliseconds;
 

@@ -109,7 +109,14 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
             _owned[entry.Key] = granted;
             await WriteAsync(granted, partition, remove: false, deadline.Token).ConfigureAwait(false);
             var lease = new SessionLease(this, granted);
-            _leases[entry.Key] = lease;
+            lock (_gate)
+            {
+                _leases[entry.Key] = lease;
+                // A newer session of the member granted while this one was being granted
+                // was read before this lease could be fenced: fence it now.
+                FenceIfSuperseded(lease);
+            }
+
             BridgeLog.SessionGranted(_logger, kind, scope, member);
             return lease;
         }
@@ -294,17 +301,26 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
         }
     }
 
-    /// <summary>A newer session of a member this bridge holds: the held one is fenced.</summary>
+    /// <summary>A newer session of a member this bridge holds: the held one is fenced. Under the lock.</summary>
     private void FenceOlderLeasesOf(SessionEntry newer)
     {
         foreach (var lease in _leases.Values)
         {
             var held = lease.Entry;
-            if (held.Key != newer.Key && held.ScopeKey == newer.ScopeKey && held.Member == newer.Member && _view.IsSuperseded(held, NowMs)
-                && lease.MarkSuperseded())
+            if (held.Key != newer.Key && held.ScopeKey == newer.ScopeKey && held.Member == newer.Member)
             {
-                BridgeLog.SessionSuperseded(_logger, held.Kind, held.Scope, held.Member, newer.BridgeId);
+                FenceIfSuperseded(lease);
             }
+        }
+    }
+
+    /// <summary>Under the lock.</summary>
+    private void FenceIfSuperseded(SessionLease lease)
+    {
+        var held = lease.Entry;
+        if (_view.SupersededBy(held, NowMs) is { } newer && lease.MarkSuperseded())
+        {
+            BridgeLog.SessionSuperseded(_logger, held.Kind, held.Scope, held.Member, newer.BridgeId);
         }
     }
 

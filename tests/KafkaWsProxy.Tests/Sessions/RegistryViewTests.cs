@@ -79,6 +79,7 @@ public sealed class RegistryViewTests
         Assert.False(view.IsSuperseded(first, 0));
         view.Apply(second.Key, second with { Granted = true }, 3, 0);
         Assert.True(view.IsSuperseded(first, 0));
+        Assert.Equal("2", view.SupersededBy(first, 0)?.SessionId);
         Assert.False(view.IsSuperseded(second, 0));
     }
 
