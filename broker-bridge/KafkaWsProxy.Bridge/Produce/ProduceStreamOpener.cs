@@ -45,8 +45,8 @@ internal sealed class ProduceStreamOpener(
         var partitions = await PartitionCountAsync(open.Topic, cancellationToken).ConfigureAwait(false);
         await credentials.VerifyAsync(open.Credentials, open.Topic, cancellationToken).ConfigureAwait(false);
         var session = limits.ProducerSessionsEnabled
-            ? await sessions.ClaimAsync(SessionKind.Producer, open.ClientId, open.InstanceId, limits.ProducerLimitFor(open.ClientId),
-                uniqueMember: false, cancellationToken).ConfigureAwait(false)
+            ? await sessions.ClaimAsync(SessionKind.Producer, open.ClientId, open.InstanceId, limits.ProducerLimitFor(open.ClientId), cancellationToken)
+                .ConfigureAwait(false)
             : null;
         try
         {
