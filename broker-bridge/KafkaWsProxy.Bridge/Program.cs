@@ -35,6 +35,7 @@ builder.Services.AddOptions<DrainOptions>().BindConfiguration(DrainOptions.Secti
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<KafkaClusterConnection>();
 builder.Services.AddSingleton<KafkaClientConfigFactory>();
+builder.Services.AddSingleton<KafkaClientFactory>();
 builder.Services.AddSingleton<AdminClientHandle>();
 builder.Services.AddSingleton<TopicCatalog>();
 builder.Services.AddSingleton<CredentialVerifier>();

@@ -11,7 +11,7 @@ namespace KafkaWsProxy.EmbeddedKafka;
 /// It has no CreateTopics API: create topics with <see cref="CreateTopic"/>.
 /// It does not authenticate (no SASL), has no ACLs, does not filter aborted
 /// transactional records for read_committed readers and keeps only about
-/// 5 MiB per partition. See the README's "Embedded broker" section.
+/// 5 MiB per partition. See docs/operations.md, "The embedded broker and its limits".
 /// </remarks>
 public sealed class EmbeddedKafkaCluster : IDisposable
 {

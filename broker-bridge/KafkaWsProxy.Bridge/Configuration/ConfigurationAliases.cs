@@ -1,7 +1,7 @@
 namespace KafkaWsProxy.Bridge.Configuration;
 
 /// <summary>
-/// Short environment variable names (as in the README and docker-compose) for
+/// Short environment variable names (as in docs/configuration.md and docker-compose) for
 /// the settings operators set most. The ASP.NET name (Kafka__BootstrapServers)
 /// wins when both are set.
 /// </summary>

@@ -55,7 +55,7 @@ internal sealed class ConsumeSession : IDisposable
     private bool _paused;
     private bool _pauseNewAssignments;
 
-    public ConsumeSession(ConsumerConfig config, ConsumeOpen open, ConsumeOptions options, ILogger logger)
+    public ConsumeSession(KafkaClientFactory clients, ConsumerConfig config, ConsumeOpen open, ConsumeOptions options, ILogger logger)
     {
         _open = open;
         _options = options;
@@ -70,15 +70,10 @@ internal sealed class ConsumeSession : IDisposable
         });
         _rateLimiter = open.MaxRecordsPerSecond > 0 ? CreateRateLimiter(open.MaxRecordsPerSecond) : null;
         GroupId = config.GroupId;
-        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
+        _consumer = clients.CreateConsumer<byte[]?, byte[]?>(config, builder => builder
             .SetPartitionsAssignedHandler((_, assigned) => OnAssigned(assigned))
             .SetPartitionsRevokedHandler((_, revoked) => OnRevoked(revoked, commitFirst: true))
-            .SetPartitionsLostHandler((_, lost) => OnRevoked(lost, commitFirst: false))
-            .SetErrorHandler((consumer, error) =>
-                BridgeLog.KafkaClientError(logger, consumer.Name, error.Code.ToString(), error.IsFatal, error.Reason))
-            .SetLogHandler((consumer, message) =>
-                BridgeLog.KafkaClientLog(logger, consumer.Name, message.Facility, message.Message))
-            .Build();
+            .SetPartitionsLostHandler((_, lost) => OnRevoked(lost, commitFirst: false)));
     }
 
     public string GroupId { get; }

@@ -101,12 +101,14 @@ internal sealed class KafkaBridgeService(
                 await responseStream.WriteAsync(
                     new ConsumeResponse { Opened = new ConsumeOpened { PartitionCount = partitionCount, GroupId = session.GroupId } },
                     cancellationToken).ConfigureAwait(false);
-                using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
-                await session.RunAsync(requestStream, responseStream, stopping.Token).ConfigureAwait(false);
+                using var ending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping, lease.Superseded);
+                await session.RunAsync(requestStream, responseStream, ending.Token).ConfigureAwait(false);
+                ThrowIfSuperseded(lease, open.ClientId, session.GroupId, cancellationToken);
                 await drain.EndIfDrainingAsync(open.DrainNotice, ConsumeNotice(responseStream), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not RpcException && !cancellationToken.IsCancellationRequested)
             {
+                ThrowIfSuperseded(lease, open.ClientId, session.GroupId, cancellationToken);
                 await drain.EndIfDrainingAsync(open.DrainNotice, ConsumeNotice(responseStream), cancellationToken).ConfigureAwait(false);
                 BridgeLog.UnexpectedStreamFailure(logger, "Consume", e);
                 throw new RpcException(new Status(StatusCode.Internal, "The bridge failed while consuming; see its log."));
@@ -120,6 +122,20 @@ internal sealed class KafkaBridgeService(
 
     public override Task<DescribeClusterResponse> DescribeCluster(DescribeClusterRequest request, ServerCallContext context) =>
         clusterDescriber.DescribeAsync(context.CancellationToken);
+
+    /// <summary>
+    /// A newer socket of the same clientId in the group was granted (on any bridge):
+    /// end this stream with ABORTED, which the edge turns into close 1008, after the
+    /// session has closed its consumer (docs/protocol.md §5, §6).
+    /// </summary>
+    private static void ThrowIfSuperseded(SessionLease lease, string clientId, string groupId, CancellationToken callCancelled)
+    {
+        if (lease.Superseded.IsCancellationRequested && !callCancelled.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Aborted,
+                $"Superseded by a newer connection of clientId {clientId} in group {groupId}."));
+        }
+    }
 
     private static Func<CancellationToken, Task> ProduceNotice(IServerStreamWriter<ProduceResponse> responses) =>
         token => responses.WriteAsync(new ProduceResponse { Draining = new StreamDraining() }, token);

@@ -91,7 +91,8 @@ internal static class BridgeStatusMapping
     {
         _ when IsDraining(exception) => BridgeDrainingReason,
         _ when IsLocalFailure(exception) => TrimReason(BridgeUnavailableMessage),
-        // The bridge's text already says "Fenced: ...".
+        // A newer socket with the same ids took over; the bridge's text says so
+        // ("Fenced: ..." for a producer, "Superseded by a newer connection ..." for a consumer).
         StatusCode.Aborted => TrimReason(exception.Status.Detail),
         _ => TrimReason($"Kafka bridge: {exception.Status.Detail}"),
     };

@@ -8,7 +8,7 @@ namespace KafkaWsProxy.Edge.Consume;
 /// <param name="AutoCommit">The edge commits each record once it is written to the socket.</param>
 internal sealed record ConsumerSocketSettings(ConsumeOpen Open, int BatchSize, bool AutoCommit);
 
-/// <summary>The query of a /socket/out request (spec §5), validated.</summary>
+/// <summary>The query of a /socket/out request (docs/protocol.md §5), validated.</summary>
 internal static class ConsumerSocketRequest
 {
     public const int MaxBatchSize = 10_000;

@@ -9,7 +9,7 @@ using KafkaWsProxy.Edge.Sockets;
 namespace KafkaWsProxy.Edge.Consume;
 
 /// <summary>
-/// Renders outbound /socket/out frames (spec §5): one record object, or an
+/// Renders outbound /socket/out frames (docs/protocol.md §5): one record object, or an
 /// array of them when the socket batches. Owned by the socket's single sender.
 /// </summary>
 /// <remarks>

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KafkaWsProxy.Edge.Http;
 
-/// <summary>Every route of the edge (spec §1).</summary>
+/// <summary>Every route of the edge (docs/protocol.md §1).</summary>
 internal static class HttpEndpoints
 {
     public const string ReadinessTag = "ready";

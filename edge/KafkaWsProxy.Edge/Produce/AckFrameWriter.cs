@@ -5,7 +5,7 @@ using KafkaWsProxy.Edge.Sockets;
 namespace KafkaWsProxy.Edge.Produce;
 
 /// <summary>
-/// Renders outbound /socket/in frames (spec §4) into one reused buffer. Owned
+/// Renders outbound /socket/in frames (docs/protocol.md §4) into one reused buffer. Owned
 /// by the socket's single sender, so it is never used concurrently.
 /// </summary>
 internal sealed class AckFrameWriter : JsonFrameBuffer

@@ -1,6 +1,6 @@
 namespace KafkaWsProxy.Edge.Produce;
 
-/// <summary>Stable error codes of error frames (spec §4), as sent to clients.</summary>
+/// <summary>Stable error codes of error frames (docs/protocol.md §4), as sent to clients.</summary>
 internal static class FrameErrorCodes
 {
     /// <summary>Not a JSON object of the inbound frame's shape.</summary>

@@ -8,7 +8,7 @@ using KafkaWsProxy.Edge.Sockets;
 namespace KafkaWsProxy.Edge.Produce;
 
 /// <summary>
-/// Parses one inbound /socket/in frame (spec §4) into a <see cref="ProduceRecord"/>
+/// Parses one inbound /socket/in frame (docs/protocol.md §4) into a <see cref="ProduceRecord"/>
 /// with a forward-only <see cref="Utf8JsonReader"/>: no reflection, one pass.
 /// Values are checked against the socket's formats here, so a bad record is
 /// answered without a round trip to the bridge.

@@ -3,7 +3,7 @@ using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Edge.Produce;
 
-/// <summary>The query of a /socket/in request (spec §4), validated and turned into the bridge's open message.</summary>
+/// <summary>The query of a /socket/in request (docs/protocol.md §4), validated and turned into the bridge's open message.</summary>
 internal static class ProducerSocketRequest
 {
     public static ProduceOpen Parse(IQueryCollection query)

@@ -5,7 +5,7 @@ using KafkaWsProxy.Edge.Consume;
 
 namespace KafkaWsProxy.Edge.Sockets;
 
-/// <summary>GET /socket/out (spec §5).</summary>
+/// <summary>GET /socket/out (docs/protocol.md §5).</summary>
 internal sealed class ConsumerSocketEndpoint(
     BridgeStreamOpener bridge,
     SocketEndpointServices services,

@@ -2,7 +2,7 @@ using KafkaWsProxy.Contracts.V1;
 
 namespace KafkaWsProxy.Edge.Sockets;
 
-/// <summary>The format type names of the WebSocket protocol (spec §3), case-insensitive.</summary>
+/// <summary>The format type names of the WebSocket protocol (docs/protocol.md §3), case-insensitive.</summary>
 internal static class FormatNames
 {
     public static bool TryParse(string? name, out DataFormat format)

@@ -5,7 +5,7 @@ using KafkaWsProxy.Edge.Produce;
 
 namespace KafkaWsProxy.Edge.Sockets;
 
-/// <summary>GET /socket/in (spec §4).</summary>
+/// <summary>GET /socket/in (docs/protocol.md §4).</summary>
 internal sealed class ProducerSocketEndpoint(
     BridgeStreamOpener bridge,
     SocketEndpointServices services,

@@ -10,7 +10,7 @@ using KafkaWsProxy.Edge.Logging;
 namespace KafkaWsProxy.Edge.Sockets;
 
 /// <summary>
-/// The life of every proxy socket (spec §2, §6): validate the query, open the
+/// The life of every proxy socket (docs/protocol.md §2, §6): validate the query, open the
 /// bridge stream and wait for its answer, and only then accept the upgrade, so
 /// that every refusal is an HTTP JSON answer; then run the socket's session
 /// and release the stream whatever way it ends.

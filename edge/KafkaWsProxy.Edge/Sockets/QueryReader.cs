@@ -6,7 +6,7 @@ using Microsoft.Extensions.Primitives;
 namespace KafkaWsProxy.Edge.Sockets;
 
 /// <summary>
-/// Reads and validates socket query parameters (spec §4, §5). Every failure is a
+/// Reads and validates socket query parameters (docs/protocol.md §4, §5). Every failure is a
 /// <see cref="RequestValidationException"/> whose message names the parameter.
 /// </summary>
 internal sealed partial class QueryReader(IQueryCollection query)

@@ -206,7 +206,7 @@ public sealed class AuthenticationTests(ProxyFixture proxy)
         ["Auth__Jwt__ClockSkew"] = "00:00:00",
     };
 
-    /// <summary>The hash format the README documents, made by the edge's own code.</summary>
+    /// <summary>The hash format docs/security.md documents, made by the edge's own code.</summary>
     private static string BridgeFreePasswordHash(string password) => KafkaWsProxy.Edge.Auth.PasswordHash.Create(password);
 
     private Task<ServiceProcess> StartEdgeAsync(Dictionary<string, string?> settings) =>
