@@ -28,6 +28,10 @@ builder.Services.AddOptions<SessionsOptions>().BindConfiguration(SessionsOptions
     .Validate(o => !o.ExactlyOnceEnabled || o.ProducerSessionsEnabled, "Sessions:ExactlyOnceEnabled needs Sessions:ProducerSessionsEnabled.")
     .ValidateOnStart();
 
+builder.Services.AddOptions<GrpcOptions>().BindConfiguration(GrpcOptions.SectionName)
+    .Validate(o => o.MaxMessageBytes >= 64 * 1024, "Grpc:MaxMessageBytes must be at least 65536.")
+    .ValidateOnStart();
+
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<KafkaClusterConnection>();
 builder.Services.AddSingleton<KafkaClientConfigFactory>();
@@ -43,7 +47,14 @@ builder.Services.AddSingleton<ProduceStreamOpener>();
 builder.Services.AddSingleton<ConsumeStreamOpener>();
 builder.Services.AddSingleton<ClusterDescriber>();
 
-builder.Services.AddGrpc(grpc => grpc.EnableDetailedErrors = false);
+// The same number as the edge's Bridge:MaxMessageBytes, both ways (docs/configuration.md).
+var grpcLimits = builder.Configuration.GetSection(GrpcOptions.SectionName).Get<GrpcOptions>() ?? new GrpcOptions();
+builder.Services.AddGrpc(grpc =>
+{
+    grpc.EnableDetailedErrors = false;
+    grpc.MaxReceiveMessageSize = grpcLimits.MaxMessageBytes;
+    grpc.MaxSendMessageSize = grpcLimits.MaxMessageBytes;
+});
 
 var app = builder.Build();
 

@@ -17,6 +17,7 @@ internal sealed class ConsumeStreamOpener(
     KafkaClientConfigFactory configFactory,
     TopicCatalog topics,
     IOptions<ConsumeOptions> options,
+    IOptions<GrpcOptions> grpcOptions,
     IOptions<KafkaOptions> kafkaOptions,
     IOptions<SessionsOptions> sessionOptions,
     SessionRegistry sessions,
@@ -67,7 +68,7 @@ internal sealed class ConsumeStreamOpener(
         ConsumeSession? session = null;
         try
         {
-            session = new ConsumeSession(configFactory.CreateConsumerConfig(open, groupId), open, options.Value, sessionLogger);
+            session = new ConsumeSession(configFactory.CreateConsumerConfig(open, groupId), open, options.Value, grpcOptions.Value, sessionLogger);
             if (open.OffsetReset == OffsetReset.None)
             {
                 await RequireCommittedOffsetsAsync(session, open, groupId, partitions.Value, cancellationToken).ConfigureAwait(false);

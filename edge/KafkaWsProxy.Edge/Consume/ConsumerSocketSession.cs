@@ -72,7 +72,7 @@ internal sealed class ConsumerSocketSession(
             await sending.ConfigureAwait(false);
             if (end.Reason == SocketEndReason.ConnectionLost)
             {
-                socket.Abort();
+                SocketCloser.Abandon(socket);
             }
             else
             {
