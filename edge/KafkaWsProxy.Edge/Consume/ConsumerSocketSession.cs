@@ -54,7 +54,7 @@ internal sealed class ConsumerSocketSession(
         var receiving = ReceiveAsync(outbound.Writer, commits.Writer, cancel.Token);
         var forwarding = ForwardCommitsAsync(commits.Reader, cancel.Token);
         var readingResults = ReadResultsAsync(outbound.Writer, cancel.Token, stopSending.Token);
-        var sending = SendAsync(outbound.Reader, stopSending.Token);
+        var sending = SendAsync(outbound.Reader, stopSending.Token, cancel.Token);
 
         var end = SocketEnd.Of(SocketEndReason.ConnectionLost);
         try
@@ -66,10 +66,21 @@ internal sealed class ConsumerSocketSession(
                 end = SocketEnd.Bridge(new RpcException(new Status(StatusCode.Unavailable, "The bridge ended the stream.")));
             }
 
-            // Stop sending before the close frame goes out: nothing may follow it.
+            // Stop sending before the close frame goes out: nothing may follow it. The sender
+            // stops between frames (cancelling a write would abort the WebSocket, and the client
+            // would see a reset instead of the close); one stuck on a client that does not read is aborted.
             _closing = true;
             await stopSending.CancelAsync().ConfigureAwait(false);
-            await sending.ConfigureAwait(false);
+            try
+            {
+                await sending.WaitAsync(options.CloseTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                socket.Abort();
+                await sending.ConfigureAwait(false);
+            }
+
             if (end.Reason == SocketEndReason.ConnectionLost)
             {
                 SocketCloser.Abandon(socket);
@@ -278,17 +289,19 @@ internal sealed class ConsumerSocketSession(
         }
     }
 
-    private async Task<SocketEnd> SendAsync(ChannelReader<OutboundItem> outbound, CancellationToken cancellationToken)
+    /// <param name="stop">Stops the sender between frames (waits end at once).</param>
+    /// <param name="cancellationToken">Cancels a write: only when the connection is given up.</param>
+    private async Task<SocketEnd> SendAsync(ChannelReader<OutboundItem> outbound, CancellationToken stop, CancellationToken cancellationToken)
     {
         using var frames = new RecordFrameWriter(settings.Open.KeyFormat, settings.Open.ValueFormat);
         var batch = new List<ConsumedRecord>(Math.Max(settings.BatchSize, 1));
         try
         {
-            while (await outbound.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await outbound.WaitToReadAsync(stop).ConfigureAwait(false))
             {
                 // The frames ready now go out in one write; the burst ends before any wait.
                 output.Begin();
-                while (outbound.TryRead(out var item))
+                while (!stop.IsCancellationRequested && outbound.TryRead(out var item))
                 {
                     if (item.Error is { } error)
                     {
@@ -298,6 +311,12 @@ internal sealed class ConsumerSocketSession(
 
                     foreach (var record in item.Records!)
                     {
+                        if (stop.IsCancellationRequested)
+                        {
+                            // Not sent, so neither written nor committed: the group delivers it again.
+                            break;
+                        }
+
                         if (!_ownership.IsCurrent(record.Position.Partition, item.Stamp))
                         {
                             // Its partition was rebalanced away while it waited: the new owner delivers it.
@@ -313,7 +332,7 @@ internal sealed class ConsumerSocketSession(
                 }
 
                 await EndBurstAsync(cancellationToken).ConfigureAwait(false);
-                if (batch.Count > 0 && !await MoreWithinLingerAsync(outbound, cancellationToken).ConfigureAwait(false))
+                if (batch.Count > 0 && !await MoreWithinLingerAsync(outbound, stop).ConfigureAwait(false))
                 {
                     output.Begin();
                     await SendRecordsAsync(frames, batch, cancellationToken).ConfigureAwait(false);

@@ -138,9 +138,9 @@ public sealed class FuzzRunner(Func<string, string, Uri> socketUri, string topic
         var count = 10 + (round * 7 % 50);
         for (var i = 0; i < count; i++)
         {
-            var frame = i % 3 == 0 && records.NextToCommit() is { } commit
-                ? HostileFrameGenerator.ValidCommit(commit)
-                : generator.NextCommitFrame(topic, allowClosing: false);
+            // Drawn every time, so the seed alone decides the hostile frames, whatever records arrived.
+            var drawn = generator.NextCommitFrame(topic, allowClosing: false);
+            var frame = i % 3 == 0 && records.NextToCommit() is { } commit ? HostileFrameGenerator.ValidCommit(commit) : drawn;
             if (frame.Expectation == FrameExpectation.Valid)
             {
                 validCommits.Add(frame.MessageId);
