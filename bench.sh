@@ -9,7 +9,9 @@
 #     --consume-records M, --commit-every K, --latency-rate R, --latency-seconds D,
 #     --connections K1,K2,... (idle /out sockets held at once, steps; default 100,500,1000,2000),
 #     --hold-seconds H (each step holds its sockets H s; default 30),
-#     --only produce,consume,latency,connections
+#     --only produce,consume,latency,connections,fuzz
+#   ./bench.sh --only fuzz --fuzz-seconds 600 [--fuzz-seed N]
+#                         the test suite's hostile-frame fuzz for longer; fails on any broken rule
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

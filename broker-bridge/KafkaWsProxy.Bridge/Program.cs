@@ -32,6 +32,10 @@ builder.Services.AddOptions<DrainOptions>().BindConfiguration(DrainOptions.Secti
     .Validate(o => o.NoticeTimeout >= TimeSpan.Zero, "Drain:NoticeTimeout must not be negative.")
     .ValidateOnStart();
 
+builder.Services.AddOptions<GrpcOptions>().BindConfiguration(GrpcOptions.SectionName)
+    .Validate(o => o.MaxMessageBytes >= 64 * 1024, "Grpc:MaxMessageBytes must be at least 65536.")
+    .ValidateOnStart();
+
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<KafkaClusterConnection>();
 builder.Services.AddSingleton<KafkaClientConfigFactory>();
@@ -49,7 +53,14 @@ builder.Services.AddSingleton<ConsumeStreamOpener>();
 builder.Services.AddSingleton<ClusterDescriber>();
 builder.Services.AddSingleton<StreamDrain>();
 
-builder.Services.AddGrpc(grpc => grpc.EnableDetailedErrors = false);
+// The same number as the edge's Bridge:MaxMessageBytes, both ways (docs/configuration.md).
+var grpcLimits = builder.Configuration.GetSection(GrpcOptions.SectionName).Get<GrpcOptions>() ?? new GrpcOptions();
+builder.Services.AddGrpc(grpc =>
+{
+    grpc.EnableDetailedErrors = false;
+    grpc.MaxReceiveMessageSize = grpcLimits.MaxMessageBytes;
+    grpc.MaxSendMessageSize = grpcLimits.MaxMessageBytes;
+});
 
 var app = builder.Build();
 

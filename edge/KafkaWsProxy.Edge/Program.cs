@@ -24,6 +24,8 @@ builder.WebHost.ConfigureKestrel((context, kestrel) => context.Configuration.Get
 
 builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.SectionName)
     .Validate(o => Uri.TryCreate(o.Address, UriKind.Absolute, out _), "Bridge:Address must be an absolute http(s) URI.")
+    .Validate<IOptions<SocketOptions>>((o, sockets) => o.MaxMessageBytes > sockets.Value.MaxFrameBytes,
+        "Bridge:MaxMessageBytes must be larger than Sockets:MaxFrameBytes, or a frame's record could not reach the bridge.")
     .ValidateOnStart();
 builder.Services.AddOptions<SocketOptions>().BindConfiguration(SocketOptions.SectionName)
     .Validate(o => o.MaxFrameBytes > 0 && o.MaxInFlightPerSocket > 0 && o.MaxRecordsPerBridgeMessage > 0 && o.OutputBatchBytes >= 0,

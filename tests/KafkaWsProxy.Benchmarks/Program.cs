@@ -24,7 +24,11 @@ Console.WriteLine($"Bridge pid {environment.Bridge.Pid} at {environment.Bridge.A
 var report = new BenchReport(options, kafka);
 try
 {
-    await WarmUp.RunAsync(environment, options);
+    if (options.Scenarios.Any(s => s != "fuzz"))
+    {
+        await WarmUp.RunAsync(environment, options);
+    }
+
     if (options.Scenarios.Contains("produce"))
     {
         await ProduceThroughput.RunAsync(environment, options, report);
@@ -43,6 +47,11 @@ try
     if (options.Scenarios.Contains("connections"))
     {
         await ConnectionScale.RunAsync(environment, options, report);
+    }
+
+    if (options.Scenarios.Contains("fuzz"))
+    {
+        await Fuzz.RunAsync(environment, options, report);
     }
 }
 catch (Exception e)

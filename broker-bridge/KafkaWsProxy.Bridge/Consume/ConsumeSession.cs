@@ -29,6 +29,7 @@ internal sealed class ConsumeSession : IDisposable
 {
     private readonly ConsumeOpen _open;
     private readonly ConsumeOptions _options;
+    private readonly GrpcOptions _grpc;
     private readonly ILogger _logger;
     private readonly IConsumer<byte[]?, byte[]?> _consumer;
     private readonly ConsumedRecordFactory _records;
@@ -55,12 +56,13 @@ internal sealed class ConsumeSession : IDisposable
     private bool _paused;
     private bool _pauseNewAssignments;
 
-    public ConsumeSession(KafkaClientFactory clients, ConsumerConfig config, ConsumeOpen open, ConsumeOptions options, ILogger logger)
+    public ConsumeSession(KafkaClientFactory clients, ConsumerConfig config, ConsumeOpen open, ConsumeOptions options, GrpcOptions grpc, ILogger logger)
     {
         _open = open;
         _options = options;
+        _grpc = grpc;
         _logger = logger;
-        _records = new ConsumedRecordFactory(open.KeyFormat, open.ValueFormat);
+        _records = new ConsumedRecordFactory(open.KeyFormat, open.ValueFormat, grpc.MaxBatchBytes);
         _maxUncommitted = options.MaxUncommittedFor(open.MaxUncommitted);
         _chunkSize = Math.Min(options.MaxRecordsPerMessage, options.BufferedRecordsPerStream);
         _buffer = Channel.CreateBounded<List<BufferedRecord>>(new BoundedChannelOptions(Math.Max(1, options.BufferedRecordsPerStream / _chunkSize))
@@ -409,6 +411,7 @@ internal sealed class ConsumeSession : IDisposable
         var records = _buffer.Reader;
         var notices = _notices.Reader;
         var batch = new ConsumedRecordBatch();
+        var batchBytes = 0;
         while (true)
         {
             while (notices.TryRead(out var notice))
@@ -425,16 +428,28 @@ internal sealed class ConsumeSession : IDisposable
                     if (_rateLimiter is not null)
                     {
                         await AcquireAsync(responses, batch, cancellationToken).ConfigureAwait(false);
+                        batchBytes = batch.Records.Count == 0 ? 0 : batchBytes;
                     }
 
-                    if (_partitions.IsCurrent(buffered.Record.Position.Partition, buffered.Generation))
+                    if (!_partitions.IsCurrent(buffered.Record.Position.Partition, buffered.Generation))
                     {
-                        batch.Records.Add(buffered.Record);
+                        continue;
                     }
 
+                    // Bounded by bytes as well as records: the message stays under Grpc:MaxMessageBytes.
+                    var size = GrpcOptions.SizeInBatch(buffered.Record);
+                    if (batch.Records.Count > 0 && batchBytes + size > _grpc.MaxBatchBytes)
+                    {
+                        batch = await SendAsync(responses, batch, cancellationToken).ConfigureAwait(false);
+                        batchBytes = 0;
+                    }
+
+                    batch.Records.Add(buffered.Record);
+                    batchBytes += size;
                     if (batch.Records.Count >= _options.MaxRecordsPerMessage)
                     {
                         batch = await SendAsync(responses, batch, cancellationToken).ConfigureAwait(false);
+                        batchBytes = 0;
                     }
                 }
             }
@@ -442,6 +457,7 @@ internal sealed class ConsumeSession : IDisposable
             if (batch.Records.Count > 0)
             {
                 batch = await SendAsync(responses, batch, cancellationToken).ConfigureAwait(false);
+                batchBytes = 0;
                 continue;
             }
 

@@ -18,6 +18,7 @@ internal sealed class ConsumeStreamOpener(
     KafkaClientFactory clients,
     TopicCatalog topics,
     IOptions<ConsumeOptions> options,
+    IOptions<GrpcOptions> grpcOptions,
     IOptions<KafkaOptions> kafkaOptions,
     IOptions<SessionsOptions> sessionOptions,
     SessionRegistry sessions,
@@ -70,7 +71,7 @@ internal sealed class ConsumeStreamOpener(
         ConsumeSession? session = null;
         try
         {
-            session = new ConsumeSession(clients, configFactory.CreateConsumerConfig(open, groupId), open, options.Value, sessionLogger);
+            session = new ConsumeSession(clients, configFactory.CreateConsumerConfig(open, groupId), open, options.Value, grpcOptions.Value, sessionLogger);
             if (open.OffsetReset == OffsetReset.None)
             {
                 await RequireCommittedOffsetsAsync(session, open, groupId, partitions.Value, cancellationToken).ConfigureAwait(false);

@@ -1,13 +1,40 @@
 using Confluent.Kafka;
+using KafkaWsProxy.Bridge.Configuration;
 using KafkaWsProxy.Bridge.Serialization;
 using KafkaWsProxy.Contracts.V1;
 
 namespace KafkaWsProxy.Bridge.Consume;
 
 /// <summary>Turns a Kafka record into a <see cref="ConsumedRecord"/> in the stream's formats.</summary>
-internal sealed class ConsumedRecordFactory(DataFormat keyFormat, DataFormat valueFormat)
+/// <param name="maxRecordBytes">The most one record may take in a response message (Grpc:MaxMessageBytes
+/// less the wrappers); a larger record is delivered as a too_large error on that record.</param>
+internal sealed class ConsumedRecordFactory(DataFormat keyFormat, DataFormat valueFormat, int maxRecordBytes)
 {
     public ConsumedRecord Create(ConsumeResult<byte[]?, byte[]?> result)
+    {
+        var record = Decode(result);
+        var size = GrpcOptions.SizeInBatch(record);
+        return size <= maxRecordBytes ? record : TooLarge(record.Position, size);
+    }
+
+    /// <summary>
+    /// A record that cannot travel in one gRPC message, even alone, would fail the whole
+    /// stream (and every reconnect after it). Its position still goes to the client, with
+    /// an error instead of its content, so the client can see it, commit past it, and read
+    /// it another way.
+    /// </summary>
+    private ConsumedRecord TooLarge(RecordPosition position, int size) => new()
+    {
+        Position = position,
+        Error = new RecordError
+        {
+            Code = RecordErrorCode.TooLarge,
+            Message = $"The record takes {size} bytes, more than the bridge may send in one message ({maxRecordBytes}, "
+                + "Grpc:MaxMessageBytes); its key, value and headers are left out.",
+        },
+    };
+
+    private ConsumedRecord Decode(ConsumeResult<byte[]?, byte[]?> result)
     {
         var record = new ConsumedRecord
         {

@@ -15,6 +15,7 @@ internal static class KafkaErrorMapping
     {
         Code = error.Code switch
         {
+            // Both the producer's own message.max.bytes check and the broker's (or the topic's max.message.bytes).
             ErrorCode.MsgSizeTooLarge => RecordErrorCode.TooLarge,
             ErrorCode.Local_MsgTimedOut or ErrorCode.RequestTimedOut or ErrorCode.Local_TimedOut => RecordErrorCode.TimedOut,
             _ => RecordErrorCode.KafkaRejected,

@@ -16,6 +16,7 @@ internal sealed class ProduceStream(
     IProducer<byte[]?, byte[]?> producer,
     ProduceOpen open,
     ProduceOptions options,
+    GrpcOptions grpc,
     ProducerRateLimits rateLimits) : IProduceStream
 {
     private static readonly TimeSpan s_queueFullBackoff = TimeSpan.FromMilliseconds(5);
@@ -140,6 +141,7 @@ internal sealed class ProduceStream(
         CancellationToken cancellationToken)
     {
         var batch = new ProduceResultBatch();
+        var batchBytes = 0;
         while (await inFlight.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             while (batch.Results.Count < options.MaxResultsPerMessage && inFlight.TryPeek(out var head))
@@ -150,7 +152,16 @@ internal sealed class ProduceStream(
                     break;
                 }
 
-                batch.Results.Add(await head.Completion.WaitAsync(cancellationToken).ConfigureAwait(false));
+                var result = await head.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // Results echo message ids of any length: the message stays under Grpc:MaxMessageBytes.
+                var size = GrpcOptions.SizeInBatch(result);
+                if (batch.Results.Count > 0 && batchBytes + size > grpc.MaxBatchBytes)
+                {
+                    break;
+                }
+
+                batch.Results.Add(result);
+                batchBytes += size;
                 inFlight.TryRead(out _);
             }
 
@@ -158,6 +169,7 @@ internal sealed class ProduceStream(
             {
                 await responses.WriteAsync(new ProduceResponse { Results = batch }, cancellationToken).ConfigureAwait(false);
                 batch = new ProduceResultBatch();
+                batchBytes = 0;
             }
         }
     }

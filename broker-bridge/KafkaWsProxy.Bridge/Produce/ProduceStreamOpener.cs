@@ -34,6 +34,7 @@ internal sealed class ProduceStreamOpener(
     CredentialVerifier credentials,
     ProducerRateLimits rateLimits,
     IOptions<ProduceOptions> options,
+    IOptions<GrpcOptions> grpcOptions,
     IOptions<SessionsOptions> sessionOptions,
     KafkaClientFactory clients)
 {
@@ -54,7 +55,7 @@ internal sealed class ProduceStreamOpener(
                 ? await TransactionalProduceStream.StartAsync(
                     configs.CreateTransactionalProducerConfig(open.Credentials, TransactionalProduceStream.TransactionalIdOf(open), options.Value.TransactionTimeout),
                     open, options.Value, rateLimits, clients, cancellationToken).ConfigureAwait(false)
-                : new ProduceStream(producers.Get(open.Credentials), open, options.Value, rateLimits);
+                : new ProduceStream(producers.Get(open.Credentials), open, options.Value, grpcOptions.Value, rateLimits);
             return new OpenedProduceStream(stream, partitions, session);
         }
         catch

@@ -28,6 +28,9 @@ internal static class BridgeClientRegistration
             return GrpcChannel.ForAddress(options.Address, new GrpcChannelOptions
             {
                 HttpHandler = handler,
+                // The bridge's Grpc:MaxMessageBytes is the same number: record batches are cut to fit it.
+                MaxSendMessageSize = options.MaxMessageBytes,
+                MaxReceiveMessageSize = options.MaxMessageBytes,
                 LoggerFactory = provider.GetRequiredService<ILoggerFactory>(),
             });
         });

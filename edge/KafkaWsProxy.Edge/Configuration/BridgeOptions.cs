@@ -29,6 +29,15 @@ public sealed class BridgeOptions
     /// <summary>PEM private key of <see cref="ClientCertificatePath"/>.</summary>
     public string ClientKeyPath { get; set; } = "";
 
+    /// <summary>
+    /// Largest gRPC message, in bytes, the edge sends to the bridge and accepts from it
+    /// (the channel's MaxSendMessageSize and MaxReceiveMessageSize). Must be the same number
+    /// as the bridge's Grpc:MaxMessageBytes, and larger than Sockets:MaxFrameBytes: records
+    /// are batched up to it, and a record that cannot fit even alone (its frame took more
+    /// than this as a record) is answered too_large. See docs/configuration.md.
+    /// </summary>
+    public int MaxMessageBytes { get; set; } = 8 * 1024 * 1024;
+
     /// <summary>TCP connect timeout to the bridge.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

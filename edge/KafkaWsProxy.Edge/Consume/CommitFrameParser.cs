@@ -11,38 +11,50 @@ internal static partial class CommitFrameParser
 {
     public static CommitRequest? Parse(ReadOnlySpan<byte> frame, string topic, out FrameError? error)
     {
-        string? id = null;
         try
         {
-            var reader = new Utf8JsonReader(frame, new JsonReaderOptions { MaxDepth = 16 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                error = new FrameError(FrameErrorCodes.InvalidFrame, "A commit frame must be a JSON object {\"wsProxyMessageId\":\"...\"}.");
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isId = reader.ValueTextEquals("wsProxyMessageId"u8);
-                reader.Read();
-                if (isId && reader.TokenType == JsonTokenType.String)
-                {
-                    id = reader.GetString();
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
+            return ParseContent(frame, topic, out error);
         }
         catch (JsonException e)
         {
             error = new FrameError(FrameErrorCodes.InvalidFrame, "The frame is not valid JSON: " + e.Message);
+        }
+        catch (Exception e) when (FrameContentErrors.IsContentFailure(e))
+        {
+            // A lone surrogate, invalid UTF-8, or anything else the content provokes: this frame's error only.
+            error = new FrameError(FrameErrorCodes.InvalidFrame, FrameContentErrors.Describe(e));
+        }
+
+        return null;
+    }
+
+    private static CommitRequest? ParseContent(ReadOnlySpan<byte> frame, string topic, out FrameError? error)
+    {
+        string? id = null;
+        var reader = new Utf8JsonReader(frame, new JsonReaderOptions { MaxDepth = 16 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            error = new FrameError(FrameErrorCodes.InvalidFrame, "A commit frame must be a JSON object {\"wsProxyMessageId\":\"...\"}.");
             return null;
         }
-        catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            error = new FrameError(FrameErrorCodes.InvalidFrame, "The frame contains a string that is not valid UTF-8.");
+            var isId = reader.ValueTextEquals("wsProxyMessageId"u8);
+            reader.Read();
+            if (isId && reader.TokenType == JsonTokenType.String)
+            {
+                id = reader.GetString();
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        if (reader.Read())
+        {
+            error = new FrameError(FrameErrorCodes.InvalidFrame, "Unexpected content after the commit frame's JSON object.");
             return null;
         }
 

@@ -58,7 +58,7 @@ internal sealed class ConsumerSocketSession(
         var receiving = ReceiveAsync(outbound.Writer, commits.Writer, cancel.Token);
         var forwarding = ForwardCommitsAsync(commits.Reader, cancel.Token);
         var readingResults = ReadResultsAsync(outbound.Writer, cancel.Token, stopSending.Token);
-        var sending = SendAsync(outbound.Reader, stopSending.Token);
+        var sending = SendAsync(outbound.Reader, stopSending.Token, cancel.Token);
 
         var close = SocketClose.Abort;
         var bridge = BridgeEnd.StillOpen;
@@ -67,10 +67,22 @@ internal sealed class ConsumerSocketSession(
             await Task.WhenAny(receiving, readingResults, sending, endRequest.Requested).ConfigureAwait(false);
 
             // Stop sending before the close frame goes out: nothing may follow it. Records not
-            // sent are not committed either; the group delivers them again.
+            // sent are not committed either; the group delivers them again. The sender stops
+            // between frames (cancelling a write would abort the WebSocket, and the client would
+            // see a reset instead of the close); one stuck on a client that does not read is aborted.
             _closing = true;
             await stopSending.CancelAsync().ConfigureAwait(false);
-            var delivery = await sending.ConfigureAwait(false);
+            DeliveryOutcome delivery;
+            try
+            {
+                delivery = await sending.WaitAsync(options.CloseTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                socket.Abort();
+                delivery = await sending.ConfigureAwait(false);
+            }
+
             bridge = readingResults.IsCompleted ? await readingResults.ConfigureAwait(false) : BridgeEnd.StillOpen;
             var client = receiving.IsCompleted ? await receiving.ConfigureAwait(false) : ClientOutcome.Open;
             var outcomes = new SocketOutcomes(client, bridge.Outcome, delivery, endRequest.Reason, bridge.Error);
@@ -279,18 +291,20 @@ internal sealed class ConsumerSocketSession(
         }
     }
 
+    /// <param name="stop">Stops the sender between frames (waits end at once).</param>
+    /// <param name="cancellationToken">Cancels a write: only when the connection is given up.</param>
     /// <returns>Complete when stopped (a consumer is owed nothing: what it was not sent is delivered again).</returns>
-    private async Task<DeliveryOutcome> SendAsync(ChannelReader<OutboundItem> outbound, CancellationToken cancellationToken)
+    private async Task<DeliveryOutcome> SendAsync(ChannelReader<OutboundItem> outbound, CancellationToken stop, CancellationToken cancellationToken)
     {
         using var frames = new RecordFrameWriter(settings.Open.KeyFormat, settings.Open.ValueFormat);
         var batch = new List<ConsumedRecord>(Math.Max(settings.BatchSize, 1));
         try
         {
-            while (await outbound.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await outbound.WaitToReadAsync(stop).ConfigureAwait(false))
             {
                 // The frames ready now go out in one write; the burst ends before any wait.
                 output.Begin();
-                while (outbound.TryRead(out var item))
+                while (!stop.IsCancellationRequested && outbound.TryRead(out var item))
                 {
                     if (item.Error is { } error)
                     {
@@ -300,6 +314,12 @@ internal sealed class ConsumerSocketSession(
 
                     foreach (var record in item.Records!)
                     {
+                        if (stop.IsCancellationRequested)
+                        {
+                            // Not sent, so neither written nor committed: the group delivers it again.
+                            break;
+                        }
+
                         if (!_ownership.IsCurrent(record.Position.Partition, item.Stamp))
                         {
                             // Its partition was rebalanced away while it waited: the new owner delivers it.
@@ -315,7 +335,7 @@ internal sealed class ConsumerSocketSession(
                 }
 
                 await EndBurstAsync(cancellationToken).ConfigureAwait(false);
-                if (batch.Count > 0 && !await MoreWithinLingerAsync(outbound, cancellationToken).ConfigureAwait(false))
+                if (batch.Count > 0 && !await MoreWithinLingerAsync(outbound, stop).ConfigureAwait(false))
                 {
                     output.Begin();
                     await SendRecordsAsync(frames, batch, cancellationToken).ConfigureAwait(false);
@@ -325,7 +345,7 @@ internal sealed class ConsumerSocketSession(
 
             return DeliveryOutcome.Complete;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_connectionAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !_connectionAborted.IsCancellationRequested)
         {
             return DeliveryOutcome.Complete;
         }

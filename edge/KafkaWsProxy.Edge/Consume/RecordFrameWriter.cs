@@ -139,7 +139,7 @@ internal sealed class RecordFrameWriter : JsonFrameBuffer
         if (record.Error is { } error)
         {
             Writer.WriteStartObject("error"u8);
-            Writer.WriteString("code"u8, FrameErrorCodes.Undecodable);
+            Writer.WriteString("code"u8, error.Code == RecordErrorCode.TooLarge ? FrameErrorCodes.TooLarge : FrameErrorCodes.Undecodable);
             Writer.WriteString("message"u8, error.Message);
             Writer.WriteEndObject();
         }

@@ -16,6 +16,9 @@ namespace KafkaWsProxy.Edge.Produce;
 internal sealed class ProduceFrameParser(DataFormat socketKeyFormat, DataFormat socketValueFormat)
 {
     private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = 64 };
+
+    // Strict: invalid UTF-8 in a JSON value is an error, not silently replaced by U+FFFD.
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly JsonWriterOptions s_compactJson = new()
     {
         Indented = false,
@@ -49,9 +52,10 @@ internal sealed class ProduceFrameParser(DataFormat socketKeyFormat, DataFormat 
         {
             error = new FrameError(FrameErrorCodes.InvalidFrame, "The frame is not valid JSON: " + e.Message, messageId);
         }
-        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+        catch (Exception e) when (FrameContentErrors.IsContentFailure(e))
         {
-            error = new FrameError(FrameErrorCodes.InvalidFrame, "The frame contains a string that is not valid UTF-8.", messageId);
+            // A lone surrogate, invalid UTF-8, or anything else the content provokes: this frame's error only.
+            error = new FrameError(FrameErrorCodes.InvalidFrame, FrameContentErrors.Describe(e), messageId.Length > 0 ? messageId : FindMessageId(frame));
         }
 
         return null;
@@ -83,7 +87,7 @@ internal sealed class ProduceFrameParser(DataFormat socketKeyFormat, DataFormat 
                 reader.Skip();
             }
         }
-        catch (Exception e) when (e is JsonException || e.InnerException is DecoderFallbackException)
+        catch (Exception e) when (FrameContentErrors.IsContentFailure(e))
         {
             // Not recoverable: the error frame goes without a messageId.
         }
@@ -319,7 +323,7 @@ internal sealed class ProduceFrameParser(DataFormat socketKeyFormat, DataFormat 
             element.RootElement.WriteTo(writer);
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return s_strictUtf8.GetString(buffer.WrittenSpan);
     }
 
     private static FrameException OutOfRange(string member, string format, string errorCode) =>

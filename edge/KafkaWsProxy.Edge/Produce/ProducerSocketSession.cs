@@ -27,7 +27,8 @@ internal sealed class ProducerSocketSession(
     IOutputBatching output,
     AsyncDuplexStreamingCall<ProduceRequest, ProduceResponse> call,
     ProduceFrameParser parser,
-    SocketOptions options)
+    SocketOptions options,
+    BridgeMessageBudget budget)
 {
     // Taking a frame (its slot and its record) and stopping the intake exclude each
     // other, so no slot is ever left without its record.
@@ -153,19 +154,33 @@ internal sealed class ProducerSocketSession(
     private ProduceRecord? Parse(ReceivedKind kind, ReadOnlySpan<byte> frame, out FrameError? error)
     {
         error = InboundFrames.RejectUnreadable(kind, frame);
-        return error is null ? parser.Parse(frame, out error) : null;
+        var record = error is null ? parser.Parse(frame, out error) : null;
+        error ??= record is null ? null : budget.RejectOversized(record);
+        return error is null ? record : null;
     }
 
     private async Task ForwardAsync(ChannelReader<ProduceRecord> records, CancellationToken cancellationToken)
     {
         try
         {
-            while (await records.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            // A record read that did not fit the previous batch opens the next one.
+            ProduceRecord? carried = null;
+            while (carried is not null || await records.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var batch = new ProduceBatch();
-                while (batch.Records.Count < options.MaxRecordsPerBridgeMessage && records.TryRead(out var record))
+                var batchBytes = 0;
+                while (batch.Records.Count < options.MaxRecordsPerBridgeMessage && (carried is not null || records.TryRead(out carried)))
                 {
-                    batch.Records.Add(record);
+                    // Bounded by bytes as well as records: the message stays under Bridge:MaxMessageBytes.
+                    var size = BridgeMessageBudget.SizeInBatch(carried);
+                    if (batch.Records.Count > 0 && batchBytes + size > budget.MaxBatchBytes)
+                    {
+                        break;
+                    }
+
+                    batch.Records.Add(carried);
+                    batchBytes += size;
+                    carried = null;
                 }
 
                 await call.RequestStream.WriteAsync(new ProduceRequest { Batch = batch }, cancellationToken).ConfigureAwait(false);

@@ -1,13 +1,16 @@
 using System.Net.WebSockets;
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Bridge;
+using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Produce;
+using Microsoft.Extensions.Options;
 
 namespace KafkaWsProxy.Edge.Sockets;
 
 /// <summary>GET /socket/in (docs/protocol.md §4).</summary>
 internal sealed class ProducerSocketEndpoint(
     BridgeStreamOpener bridge,
+    IOptions<BridgeOptions> bridgeOptions,
     SocketEndpointServices services,
     ILogger<ProducerSocketEndpoint> logger)
     : ProxySocketEndpoint<ProduceOpen, ProduceRequest, ProduceResponse>(services, logger)
@@ -28,6 +31,8 @@ internal sealed class ProducerSocketEndpoint(
     protected override Task<SocketEnd> RunSessionAsync(
         WebSocket socket, IOutputBatching output, OpenedStream<ProduceRequest, ProduceResponse> stream, ProduceOpen settings,
         SocketEndRequest endRequest, CancellationToken connectionAborted) =>
-        new ProducerSocketSession(socket, output, stream.Call, new ProduceFrameParser(settings.KeyFormat, settings.ValueFormat), Options)
+        new ProducerSocketSession(
+                socket, output, stream.Call, new ProduceFrameParser(settings.KeyFormat, settings.ValueFormat), Options,
+                new BridgeMessageBudget(bridgeOptions.Value.MaxMessageBytes))
             .RunAsync(endRequest, connectionAborted);
 }

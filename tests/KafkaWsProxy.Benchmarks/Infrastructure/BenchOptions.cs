@@ -7,6 +7,9 @@ internal sealed class BenchOptions
 {
     private static readonly HashSet<string> s_allScenarios = ["produce", "consume", "latency", "connections"];
 
+    // Run only when asked for (--only fuzz, or --fuzz-seconds): it checks, it does not measure.
+    private static readonly HashSet<string> s_knownScenarios = [.. s_allScenarios, "fuzz"];
+
     public bool Quick { get; private set; }
 
     /// <summary>Records produced by each side in the produce scenario.</summary>
@@ -37,7 +40,13 @@ internal sealed class BenchOptions
     /// <summary>How long each step of the connection scale scenario holds its sockets.</summary>
     public int HoldSeconds { get; private set; } = 30;
 
-    /// <summary>The scenarios to run (all when <c>--only</c> is not given).</summary>
+    /// <summary>How long the fuzz scenario sends hostile frames.</summary>
+    public int FuzzSeconds { get; private set; } = 60;
+
+    /// <summary>The fuzz scenario's seed: the same seed sends the same frames.</summary>
+    public int FuzzSeed { get; private set; } = Environment.TickCount & int.MaxValue;
+
+    /// <summary>The scenarios to run (all measured ones when <c>--only</c> is not given).</summary>
     public IReadOnlySet<string> Scenarios { get; private set; } = s_allScenarios;
 
     public string OutputDirectory { get; private set; } = Path.Combine(BuildOutputs.RepositoryRoot, "bench-results");
@@ -45,10 +54,13 @@ internal sealed class BenchOptions
     public static string Usage => """
         Usage: bench.sh [--quick] [--out DIR] [--produce-records N] [--sockets C] [--in-flight W]
                         [--consume-records M] [--commit-every K] [--latency-rate R] [--latency-seconds D]
-                        [--connections K1,K2,...] [--hold-seconds H] [--only produce,consume,latency,connections]
+                        [--connections K1,K2,...] [--hold-seconds H] [--only produce,consume,latency,connections,fuzz]
+                        [--fuzz-seconds S] [--fuzz-seed N]
           --quick   a smoke run of seconds (2,000 records, 2 s of latency, 20 sockets held 2 s)
           --connections   steps of idle /out sockets held at once (default 100,500,1000,2000)
           --hold-seconds  how long each step holds its sockets (default 30)
+          --fuzz-seconds  run the hostile-frame fuzz (also --only fuzz) for S seconds (default 60); fails on any broken rule
+          --fuzz-seed     the fuzz's seed (default: random, printed)
           KAFKA_BOOTSTRAP_SERVERS set: run against that Kafka instead of the embedded broker.
         """;
 
@@ -77,9 +89,9 @@ internal sealed class BenchOptions
                     break;
                 case "--only":
                     var only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
-                    options.Scenarios = only.IsSubsetOf(s_allScenarios) && only.Count > 0
+                    options.Scenarios = only.IsSubsetOf(s_knownScenarios) && only.Count > 0
                         ? only
-                        : throw new ArgumentException($"--only takes some of: {string.Join(',', s_allScenarios)}.");
+                        : throw new ArgumentException($"--only takes some of: {string.Join(',', s_knownScenarios)}.");
                     break;
                 case "--out":
                     options.OutputDirectory = Path.GetFullPath(Next());
@@ -110,6 +122,13 @@ internal sealed class BenchOptions
                     break;
                 case "--hold-seconds":
                     options.HoldSeconds = NextInt();
+                    break;
+                case "--fuzz-seconds":
+                    options.FuzzSeconds = NextInt();
+                    options.Scenarios = new HashSet<string>(options.Scenarios) { "fuzz" };
+                    break;
+                case "--fuzz-seed":
+                    options.FuzzSeed = NextInt();
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}.");

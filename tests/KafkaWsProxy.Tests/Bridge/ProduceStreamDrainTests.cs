@@ -30,7 +30,7 @@ public sealed class ProduceStreamDrainTests(ProxyFixture proxy)
         var options = new ProduceOptions();
         using var rateLimits = new ProducerRateLimits(Options.Create(options));
         var open = new BridgeContracts.ProduceOpen { Topic = topic, ClientId = "drain-race", ValueFormat = BridgeContracts.DataFormat.String };
-        using var stream = new ProduceStream(producer, open, options, rateLimits);
+        using var stream = new ProduceStream(producer, open, options, new GrpcOptions(), rateLimits);
         using var drain = new CancellationTokenSource();
         var responses = new CollectingWriter();
 

@@ -502,6 +502,69 @@ public sealed class ProduceFrameParserTests
         Assert.Equal(FrameErrorCodes.InvalidFrame, error.Code);
     }
 
+    // Issue 10: Utf8JsonReader.GetString throws InvalidOperationException ("Cannot read incomplete
+    // UTF-16 JSON text") for an escaped surrogate without its pair; it used to escape the parser and end the socket.
+    [Theory]
+    [InlineData("""{"value":{"value":"\ud800"},"messageId":"m"}""", DataFormat.String, "m")]
+    [InlineData("""{"value":{"value":"a\udc00b"},"messageId":"m"}""", DataFormat.String, "m")]
+    [InlineData("""{"value":{"value":"\ud800\ud800"},"messageId":"m"}""", DataFormat.String, "m")]
+    [InlineData("""{"value":{"value":"\ud800"},"messageId":"m"}""", DataFormat.Json, "m")]
+    [InlineData("""{"value":{"value":{"k":"\ud800"}},"messageId":"m"}""", DataFormat.Json, "m")]
+    [InlineData("""{"value":{"value":{"\ud800":1}},"messageId":"m"}""", DataFormat.Json, "m")]
+    [InlineData("""{"key":{"value":"\ud800"},"value":{"value":"v"},"messageId":"m"}""", DataFormat.String, "m")]
+    [InlineData("""{"key":{"value":"k","format":"\ud800"},"value":{"value":"v"},"messageId":"m"}""", DataFormat.String, "m")]
+    [InlineData("""{"headers":[{"key":"\ud800","value":"v"}],"value":{"value":"v"},"messageId":"m"}""", DataFormat.String, "m")]
+    [InlineData("""{"headers":[{"key":"h","value":"\udfff"}],"value":{"value":"v"},"messageId":"m"}""", DataFormat.String, "m")]
+    [InlineData("""{"messageId":"m","value":{"value":"\ud800"}}""", DataFormat.String, "m")]
+    [InlineData("""{"value":{"value":"v"},"messageId":"\ud800"}""", DataFormat.String, "")]
+    [InlineData("""{"messageId":"\ud800","value":{"value":"\ud800"}}""", DataFormat.String, "")]
+    public void Parse_EscapedLoneSurrogateAnywhere_IsInvalidFrameAndNeverThrows(string frame, DataFormat valueFormat, string messageId)
+    {
+        var error = ParseError(frame, valueFormat: valueFormat);
+
+        Assert.Equal(FrameErrorCodes.InvalidFrame, error.Code);
+        Assert.Equal(messageId, error.MessageId);
+        Assert.Contains("Unicode", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(DataFormat.String)]
+    [InlineData(DataFormat.Json)]
+    public void Parse_EscapedSurrogatePair_IsOneCharacterNotAnError(DataFormat valueFormat)
+    {
+        var record = ParseOk("""{"value":{"value":"\ud83d\ude00"}}""", valueFormat: valueFormat);
+
+        var text = valueFormat == DataFormat.Json
+            ? System.Text.Json.JsonDocument.Parse(record.Value.JsonValue).RootElement.GetString()
+            : record.Value.StringValue;
+        Assert.Equal("\U0001F600", text);
+    }
+
+    [Theory]
+    [InlineData(DataFormat.Int, "1e999999999999")]
+    [InlineData(DataFormat.Long, "-99999999999999999999999999999999999999")]
+    [InlineData(DataFormat.Short, "1.0e-99999")]
+    [InlineData(DataFormat.Double, "1e400")]
+    [InlineData(DataFormat.Float, "-1e39")]
+    [InlineData(DataFormat.Double, "123456789012345678901234567890123456789012345678901234567890e300")]
+    public void Parse_NumberBeyondEveryType_IsInvalidValueAndNeverThrows(DataFormat valueFormat, string number)
+    {
+        var error = ParseError("""{"value":{"value":""" + number + """},"messageId":"m"}""", valueFormat: valueFormat);
+
+        Assert.Equal(FrameErrorCodes.InvalidValue, error.Code);
+        Assert.Equal("m", error.MessageId);
+    }
+
+    [Fact]
+    public void Parse_TenThousandHeaders_KeepsThemAll()
+    {
+        var headers = string.Join(",", Enumerable.Range(0, 10_000).Select(i => $$"""{"key":"h{{i}}","value":"v"}"""));
+
+        var record = ParseOk("""{"headers":[""" + headers + """],"value":{"value":"v"}}""");
+
+        Assert.Equal(10_000, record.Headers.Count);
+    }
+
     [Fact]
     public void Parse_SameParserManyFrames_KeepsNoStateBetweenFrames()
     {
