@@ -33,6 +33,7 @@ builder.Services.AddOptions<SocketOptions>().BindConfiguration(SocketOptions.Sec
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddEdgeAuthentication(builder.Configuration);
 builder.Services.AddSingleton<SocketAdmission>();
+builder.Services.AddSingleton<RouteMethods>();
 builder.Services.AddSingleton<SocketEndpointServices>();
 builder.Services.AddBridgeClient();
 builder.Services.AddSingleton<ProducerSocketEndpoint>();

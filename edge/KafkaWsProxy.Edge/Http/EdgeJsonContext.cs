@@ -5,7 +5,7 @@ namespace KafkaWsProxy.Edge.Http;
 /// <summary>Body of every HTTP refusal: {"message":"..."}.</summary>
 internal sealed record ErrorBody(string Message);
 
-/// <summary>Body of /healthcheck.</summary>
+/// <summary>Body of both health endpoints, /healthcheck and /health/ready, whatever their status.</summary>
 internal sealed record HealthBody(string Response);
 
 /// <summary>One broker in /kafka/cluster/info.</summary>

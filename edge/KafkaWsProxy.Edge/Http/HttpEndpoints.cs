@@ -8,6 +8,8 @@ namespace KafkaWsProxy.Edge.Http;
 internal static class HttpEndpoints
 {
     public const string ReadinessTag = "ready";
+    public const string LivenessPath = "/healthcheck";
+    public const string ReadinessPath = "/health/ready";
 
     public static void MapEdgeEndpoints(this WebApplication app)
     {
@@ -20,13 +22,13 @@ internal static class HttpEndpoints
         };
         var healthEndpoints = new List<IEndpointConventionBuilder>
         {
-            app.MapMethods("/healthcheck", [HttpMethods.Get, HttpMethods.Head],
+            app.MapMethods(LivenessPath, [HttpMethods.Get, HttpMethods.Head],
                 () => Results.Json(new HealthBody("I'm healthy"), EdgeJson.Context.HealthBody)),
-            app.MapHealthChecks("/health/ready", new HealthCheckOptions
+            app.MapHealthChecks(ReadinessPath, new HealthCheckOptions
             {
                 Predicate = check => check.Tags.Contains(ReadinessTag),
                 ResponseWriter = WriteReadinessAsync,
-            }),
+            }).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head])),
         };
         if (auth.ProtectHealthEndpoints)
         {
@@ -38,7 +40,20 @@ internal static class HttpEndpoints
             protectedEndpoints.ForEach(endpoint => endpoint.RequireAuthorization(Auth.EdgeAuthentication.Policy));
         }
 
-        app.MapFallback(() => JsonResponses.Error(StatusCodes.Status404NotFound, "Not found."));
+        // "{**path}" rather than the default, which leaves paths that look like file names unanswered.
+        app.MapFallback("{**path}", AnswerUnmatched);
+    }
+
+    /// <summary>405 with Allow for a known path asked with another method; 404 for anything else.</summary>
+    private static IResult AnswerUnmatched(HttpContext context, RouteMethods routes)
+    {
+        if (routes.AllowFor(context.Request.Path) is { } allow)
+        {
+            context.Response.Headers.Allow = allow;
+            return JsonResponses.Error(StatusCodes.Status405MethodNotAllowed, $"This path answers only {allow}.");
+        }
+
+        return JsonResponses.Error(StatusCodes.Status404NotFound, "Not found.");
     }
 
     private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
@@ -46,6 +61,6 @@ internal static class HttpEndpoints
         var message = report.Status == HealthStatus.Healthy
             ? "Ready."
             : string.Join(" ", report.Entries.Values.Select(e => e.Description ?? e.Status.ToString()));
-        return context.Response.WriteAsJsonAsync(new ErrorBody(message), EdgeJson.Context.ErrorBody);
+        return context.Response.WriteAsJsonAsync(new HealthBody(message), EdgeJson.Context.HealthBody);
     }
 }
