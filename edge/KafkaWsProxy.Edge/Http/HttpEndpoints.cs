@@ -1,3 +1,4 @@
+using KafkaWsProxy.Edge.WebConsole;
 using KafkaWsProxy.Edge.Sockets;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -39,6 +40,8 @@ internal static class HttpEndpoints
         {
             protectedEndpoints.ForEach(endpoint => endpoint.RequireAuthorization(Auth.EdgeAuthentication.Policy));
         }
+
+        app.MapConsoleEndpoints();
 
         // "{**path}" rather than the default, which leaves paths that look like file names unanswered.
         app.MapFallback("{**path}", AnswerUnmatched);

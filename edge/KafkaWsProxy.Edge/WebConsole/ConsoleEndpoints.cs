@@ -1,0 +1,41 @@
+using KafkaWsProxy.Edge.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace KafkaWsProxy.Edge.WebConsole;
+
+/// <summary>
+/// The browser console (GET /) and what it needs. Always public, also when
+/// authentication is on: the page holds no data, and every socket it opens
+/// still needs credentials.
+/// </summary>
+internal static class ConsoleEndpoints
+{
+    public const string PagePath = "/";
+    public const string RefusalsPath = "/console/refusals/{id}";
+
+    private static readonly string[] s_getOrHead = [HttpMethods.Get, HttpMethods.Head];
+
+    public static void MapConsoleEndpoints(this WebApplication app)
+    {
+        MapAsset(app, PagePath, "console/index.html");
+        MapAsset(app, "/console/app.js", "console/app.js");
+        MapAsset(app, "/console/app.css", "console/app.css");
+        app.MapGet(RefusalsPath, (string id, RefusalNotes notes) =>
+            RefusalNotes.IsValidId(id) && notes.Take(id) is { } refusal
+                ? Results.Json(new RefusalBody(refusal.StatusCode, refusal.Message), EdgeJson.Context.RefusalBody)
+                : JsonResponses.Error(StatusCodes.Status404NotFound, "No refusal is kept under that id (none happened, it was read, or it expired)."));
+    }
+
+    /// <summary>Maps a path to an in-memory file, revalidated by ETag on every load.</summary>
+    public static void MapAsset(WebApplication app, string path, string logicalName)
+    {
+        var asset = ConsoleAssets.Load(logicalName);
+        app.MapMethods(path, s_getOrHead, (HttpContext context) =>
+        {
+            context.Response.Headers.CacheControl = "no-cache";
+            context.Response.Headers.ContentSecurityPolicy =
+                "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
+            return Results.Bytes(asset.Content, asset.ContentType, entityTag: asset.ETag);
+        });
+    }
+}
