@@ -1,5 +1,5 @@
-using KafkaWsProxy.Edge.WebConsole;
 using KafkaWsProxy.Edge.Sockets;
+using KafkaWsProxy.Edge.WebConsole;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
