@@ -4,7 +4,8 @@ using Microsoft.Net.Http.Headers;
 namespace KafkaWsProxy.Edge.WebConsole;
 
 /// <summary>
-/// The browser console (GET /) and what it needs. Always public, also when
+/// The browser console (GET /), what it needs, and the socket API's AsyncAPI
+/// document (GET /asyncapi.json, kept in docs/). Always public, also when
 /// authentication is on: the page holds no data, and every socket it opens
 /// still needs credentials.
 /// </summary>
@@ -12,6 +13,7 @@ internal static class ConsoleEndpoints
 {
     public const string PagePath = "/";
     public const string RefusalsPath = "/console/refusals/{id}";
+    public const string AsyncApiPath = "/asyncapi.json";
 
     private static readonly string[] s_getOrHead = [HttpMethods.Get, HttpMethods.Head];
 
@@ -20,6 +22,7 @@ internal static class ConsoleEndpoints
         MapAsset(app, PagePath, "console/index.html");
         MapAsset(app, "/console/app.js", "console/app.js");
         MapAsset(app, "/console/app.css", "console/app.css");
+        MapAsset(app, AsyncApiPath, "asyncapi.json");
         app.MapGet(RefusalsPath, (string id, RefusalNotes notes) =>
             RefusalNotes.IsValidId(id) && notes.Take(id) is { } refusal
                 ? Results.Json(new RefusalBody(refusal.StatusCode, refusal.Message), EdgeJson.Context.RefusalBody)
