@@ -24,9 +24,13 @@ internal static class ConsoleEndpoints
         MapAsset(app, "/console/app.css", "console/app.css");
         MapAsset(app, AsyncApiPath, "asyncapi.json");
         app.MapGet(RefusalsPath, (string id, RefusalNotes notes) =>
-            RefusalNotes.IsValidId(id) && notes.Take(id) is { } refusal
-                ? Results.Json(new RefusalBody(refusal.StatusCode, refusal.Message), EdgeJson.Context.RefusalBody)
-                : JsonResponses.Error(StatusCodes.Status404NotFound, "No refusal is kept under that id (none happened, it was read, or it expired)."));
+                RefusalNotes.IsValidId(id) && notes.Take(id) is { } refusal
+                    ? Results.Json(new RefusalBody(refusal.StatusCode, refusal.Message), EdgeJson.Context.RefusalBody)
+                    : JsonResponses.Error(StatusCodes.Status404NotFound, "No refusal is kept under that id (none happened, it was read, or it expired)."))
+            .WithTags("Console")
+            .WithSummary("The refusal of a WebSocket handshake that named this refusalId, once, for 60 s.")
+            .Produces<RefusalBody>(StatusCodes.Status200OK)
+            .Produces<ErrorBody>(StatusCodes.Status404NotFound);
     }
 
     /// <summary>Maps a path to an in-memory file, revalidated by ETag on every load.</summary>
@@ -39,6 +43,6 @@ internal static class ConsoleEndpoints
             context.Response.Headers.ContentSecurityPolicy =
                 "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
             return Results.Bytes(asset.Content, asset.ContentType, entityTag: asset.ETag);
-        });
+        }).ExcludeFromDescription();
     }
 }
