@@ -415,3 +415,10 @@ $('raw-form').addEventListener('submit', (e) => {
 });
 
 $('out-clear').addEventListener('click', clearRecords);
+
+// A record's formats must match the socket's keyType/valType: follow them when they are chosen.
+for (const [param, select] of [['keyType', 'record-keyFormat'], ['valType', 'record-valueFormat']]) {
+  $(`in-${param}`).addEventListener('change', (e) => {
+    if (e.target.value) $(select).value = e.target.value;
+  });
+}
