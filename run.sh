@@ -154,6 +154,7 @@ fi
 cat <<EOF
 
 KafkaWsProxy is up.
+  console: http://$PUBLIC_HOST:$EDGE_PORT/ (open it in a browser)
   produce: ws://$PUBLIC_HOST:$EDGE_PORT/socket/in?clientId=me&topic=demo
   consume: ws://$PUBLIC_HOST:$EDGE_PORT/socket/out?clientId=me&topic=demo
   cluster: http://$PUBLIC_HOST:$EDGE_PORT/kafka/cluster/info

@@ -5,6 +5,9 @@
 #
 #   CONFIGURATION      Debug (default) or Release
 #   SKIP_FORMAT_CHECK  1 to skip the `dotnet format --verify-no-changes` step
+#   CHROMIUM_BINARY    chromium for the console tests (default /usr/bin/chromium)
+#   CHROMEDRIVER       its chromedriver (default /usr/bin/chromedriver); both are
+#                      installed with apt-get when missing (as root), else the run fails
 #   extra arguments are passed to dotnet test, e.g. ./test.sh --filter Produce
 set -euo pipefail
 
@@ -27,6 +30,26 @@ for marker in "$RESULTS"/service-logs/*.running; do
   fi
 done
 rm -rf "$RESULTS"
+
+# The console tests (tests/KafkaWsProxy.Tests/WebConsole) drive Debian's chromium
+# headless through chromium-driver. Install both when missing; never skip them.
+CHROMIUM_BINARY=${CHROMIUM_BINARY:-/usr/bin/chromium}
+CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export CHROMIUM_BINARY CHROMEDRIVER
+if [ ! -x "$CHROMIUM_BINARY" ] || [ ! -x "$CHROMEDRIVER" ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing chromium and chromium-driver with apt-get for the console tests"
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } ||
+      { echo "test.sh: could not install chromium and chromium-driver (apt-get failed); the console tests need them" >&2; exit 1; }
+  else
+    echo "test.sh: $CHROMIUM_BINARY or $CHROMEDRIVER is missing; install them (as root: apt-get install chromium chromium-driver)" >&2
+    echo "test.sh: or set CHROMIUM_BINARY and CHROMEDRIVER to a chromium and its matching chromedriver" >&2
+    exit 1
+  fi
+  [ -x "$CHROMIUM_BINARY" ] && [ -x "$CHROMEDRIVER" ] ||
+    { echo "test.sh: $CHROMIUM_BINARY or $CHROMEDRIVER is still missing after apt-get install" >&2; exit 1; }
+fi
 
 # Style is part of the suite: the code must be `dotnet format` clean.
 format_status=0

@@ -50,12 +50,20 @@ builder.Services.AddEdgeAuthentication(builder.Configuration);
 builder.Services.AddSingleton<SocketAdmission>();
 builder.Services.AddSingleton<EdgeDrain>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<EdgeDrain>());
+builder.Services.AddSingleton<RouteMethods>();
+builder.Services.AddSingleton<RefusalNotes>();
 builder.Services.AddSingleton<SocketEndpointServices>();
 builder.Services.AddBridgeClient();
 builder.Services.AddSingleton<ProducerSocketEndpoint>();
 builder.Services.AddSingleton<ConsumerSocketEndpoint>();
+builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer(ApiDescription.Describe));
 builder.Services.AddHealthChecks().AddCheck<BridgeReadinessCheck>("bridge", tags: [HttpEndpoints.ReadinessTag]);
-builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, EdgeJson.Context));
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.TypeInfoResolverChain.Insert(0, EdgeJson.Context);
+    // Numbers are written as numbers; the OpenAPI schemas then say "integer", not "integer or string".
+    json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+});
 
 var app = builder.Build();
 

@@ -5,8 +5,11 @@ namespace KafkaWsProxy.Edge.Http;
 /// <summary>Body of every HTTP refusal: {"message":"..."}.</summary>
 internal sealed record ErrorBody(string Message);
 
-/// <summary>Body of /healthcheck.</summary>
+/// <summary>Body of both health endpoints, /healthcheck and /health/ready, whatever their status.</summary>
 internal sealed record HealthBody(string Response);
+
+/// <summary>A refused handshake, as kept for the console: GET /console/refusals/{id}.</summary>
+internal sealed record RefusalBody(int Status, string Message);
 
 /// <summary>One broker in /kafka/cluster/info.</summary>
 internal sealed record BrokerInfo(int Id, string Host, int Port, string? Rack);
@@ -33,4 +36,5 @@ internal static class EdgeJson
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(HealthBody))]
 [JsonSerializable(typeof(BrokerInfo[]))]
+[JsonSerializable(typeof(RefusalBody))]
 internal sealed partial class EdgeJsonContext : JsonSerializerContext;

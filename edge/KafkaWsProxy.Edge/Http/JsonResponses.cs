@@ -7,6 +7,7 @@ internal static class JsonResponses
     public static Task WriteErrorAsync(HttpContext context, int statusCode, string message)
     {
         context.Response.StatusCode = statusCode;
+        context.RequestServices.GetService<RefusalNotes>()?.RecordIfAsked(context, statusCode, message);
         return context.Response.WriteAsJsonAsync(new ErrorBody(message), EdgeJson.Context.ErrorBody, cancellationToken: context.RequestAborted);
     }
 

@@ -35,14 +35,47 @@ public sealed class HttpEndpointsTests(ProxyFixture proxy)
     }
 
     [Fact]
-    public async Task Ready_BridgeAndKafkaReachable_Is200Json()
+    public async Task Ready_BridgeAndKafkaReachable_Is200JsonOfTheHealthShape()
     {
         var (status, body, contentType) = await HandshakeProbe.GetAsync(proxy.EdgeHttp, "/health/ready");
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("application/json", contentType);
         Assert.Equal(JsonValueKind.Object, body.ValueKind);
-        Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("message").GetString()));
+        var member = Assert.Single(body.EnumerateObject());
+        Assert.Equal("response", member.Name);
+        Assert.Equal("Ready.", member.Value.GetString());
+    }
+
+    [Fact]
+    public async Task Ready_Head_Is200()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, new Uri(proxy.EdgeHttp, "/health/ready"));
+        using var response = await s_http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("POST", "/healthcheck", "GET, HEAD")]
+    [InlineData("PUT", "/healthcheck/", "GET, HEAD")]
+    [InlineData("POST", "/health/ready", "GET, HEAD")]
+    [InlineData("DELETE", "/HEALTH/READY", "GET, HEAD")]
+    [InlineData("POST", "/kafka/cluster/info", "GET")]
+    [InlineData("HEAD", "/kafka/cluster/info", "GET")]
+    public async Task WrongMethod_KnownPath_Is405WithAllowAndJsonMessage(string method, string path, string allow)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(proxy.EdgeHttp, path));
+        using var response = await s_http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(allow, string.Join(", ", response.Content.Headers.Allow));
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        if (method != "HEAD")
+        {
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Contains(allow, body.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -69,6 +102,8 @@ public sealed class HttpEndpointsTests(ProxyFixture proxy)
     [InlineData("/kafka")]
     [InlineData("/healthcheck/x")]
     [InlineData("/nope?clientId=c&topic=demo")]
+    [InlineData("/nope.js")]
+    [InlineData("/health/ready.json")]
     public async Task UnknownPath_Is404JsonWithMessage(string pathAndQuery)
     {
         var (status, body, contentType) = await HandshakeProbe.GetAsync(proxy.EdgeHttp, pathAndQuery);
