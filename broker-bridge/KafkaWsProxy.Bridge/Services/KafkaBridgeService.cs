@@ -23,6 +23,8 @@ internal sealed class KafkaBridgeService(
     {
         var cancellationToken = context.CancellationToken;
         var open = await ReadOpenAsync(requestStream, cancellationToken).ConfigureAwait(false);
+        // A draining bridge takes no new stream: the edge opens it on another bridge.
+        ThrowIfDraining(cancellationToken);
 
         OpenedProduceStream opened;
         try
@@ -41,6 +43,7 @@ internal sealed class KafkaBridgeService(
             using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, opened.Session?.Superseded ?? default);
             try
             {
+                ThrowIfDraining(cancellationToken);
                 await responseStream.WriteAsync(
                     new ProduceResponse { Opened = new ProduceOpened { PartitionCount = opened.PartitionCount } },
                     cancellationToken).ConfigureAwait(false);
@@ -78,6 +81,7 @@ internal sealed class KafkaBridgeService(
         }
 
         var open = requestStream.Current.Open;
+        ThrowIfDraining(cancellationToken);
         ConsumeSession session;
         int partitionCount;
         SessionLease lease;
@@ -97,6 +101,7 @@ internal sealed class KafkaBridgeService(
             BridgeLog.ConsumeStreamOpened(logger, open.ClientId, session.GroupId, open.Topic);
             try
             {
+                ThrowIfDraining(cancellationToken);
                 await responseStream.WriteAsync(
                     new ConsumeResponse { Opened = new ConsumeOpened { PartitionCount = partitionCount, GroupId = session.GroupId } },
                     cancellationToken).ConfigureAwait(false);

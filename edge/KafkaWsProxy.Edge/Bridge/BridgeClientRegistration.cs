@@ -34,6 +34,7 @@ internal static class BridgeClientRegistration
         });
         services.AddSingleton(provider => new KafkaBridge.KafkaBridgeClient(provider.GetRequiredService<GrpcChannel>()));
         services.AddSingleton<BridgeStreamOpener>();
+        services.AddHostedService<BridgeChannelWarmUp>();
         return services;
     }
 }
