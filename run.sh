@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Build once, then start the broker bridge (with the embedded Kafka broker
-# unless KAFKA_BOOTSTRAP_SERVERS is set) and the WebSocket edge in front of it.
-# Ctrl-C (or SIGTERM) stops both. Needs only the .NET SDK and bash.
+# Build once, then start the broker bridge(s) (the first with the embedded Kafka
+# broker unless KAFKA_BOOTSTRAP_SERVERS is set) and the WebSocket edge(s) in
+# front of them, each edge configured with every bridge.
+# Ctrl-C (or SIGTERM) stops them all. Needs only the .NET SDK and bash.
 #
-#   EDGE_PORT                port of the edge (default 8078)
-#   EDGE_HOST                address the edge binds (default 127.0.0.1; 0.0.0.0 for all)
-#   BRIDGE_PORT              port of the bridge's gRPC endpoint on 127.0.0.1 (default 50051)
+#   BRIDGES                  number of bridges (default 1), on BRIDGE_PORT, BRIDGE_PORT+1, ...
+#   EDGES                    number of edges (default 1), on EDGE_PORT, EDGE_PORT+1, ...
+#   EDGE_PORT                port of the (first) edge (default 8078)
+#   EDGE_HOST                address the edges bind (default 127.0.0.1; 0.0.0.0 for all)
+#   BRIDGE_PORT              port of the (first) bridge's gRPC endpoint on 127.0.0.1 (default 50051)
 #   KAFKA_BOOTSTRAP_SERVERS  real Kafka (host:port,...); empty: embedded broker
 #   KAFKA_TOPICS             topics the embedded broker creates (default demo:4)
 #   STARTUP_TIMEOUT          seconds each service gets to start (default 60)
@@ -17,6 +20,8 @@ cd "$ROOT"
 EDGE_PORT=${EDGE_PORT:-8078}
 EDGE_HOST=${EDGE_HOST:-127.0.0.1}
 BRIDGE_PORT=${BRIDGE_PORT:-50051}
+BRIDGES=${BRIDGES:-1}
+EDGES=${EDGES:-1}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-60}
 CONFIGURATION=Release
 SOLUTION=KafkaWsProxy.Split.sln
@@ -37,6 +42,8 @@ fail() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
 
 command -v dotnet >/dev/null 2>&1 || fail "the .NET SDK (dotnet) is not on PATH; install .NET 10 from https://dot.net"
 [ -f "$SOLUTION" ] || fail "$SOLUTION not found in $ROOT"
+case "$BRIDGES$EDGES" in *[!0-9]*) fail "BRIDGES and EDGES must be numbers" ;; esac
+[ "$BRIDGES" -ge 1 ] && [ "$EDGES" -ge 1 ] || fail "BRIDGES and EDGES must be at least 1"
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
 
@@ -44,10 +51,15 @@ say "Building $SOLUTION ($CONFIGURATION)..."
 dotnet build "$SOLUTION" -c "$CONFIGURATION" -nologo -v q || fail "build failed"
 
 mkdir -p "$RUN_DIR"
-: >"$BRIDGE_LOG"
-: >"$EDGE_LOG"
 
-BRIDGE_PID=""
+# Service number i (1-based): its name in the log prefix and its log file.
+# The first keeps the plain names (bridge, .run/bridge.log), as with one of each.
+service_name() { if [ "$2" -eq 1 ]; then printf '%s' "$1"; else printf '%s-%s' "$1" "$2"; fi; }
+service_log() { printf '%s/%s.log' "$RUN_DIR" "$(service_name "$1" "$2")"; }
+
+BRIDGE_PIDS=()
+EDGE_PIDS=()
+ALL_PIDS=()
 EDGE_PID=""
 STOPPING=""
 
@@ -65,24 +77,33 @@ prefix() { # prefix NAME LOGFILE
 
 alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 
+any_alive() {
+  local pid
+  for pid in "$@"; do alive "$pid" && return 0; done
+  return 1
+}
+
+# Edges and bridges get SIGTERM together: each edge closes its sockets, each
+# bridge drains (its sockets are told to reconnect with 1001).
 stop_children() {
   [ -n "$STOPPING" ] && return 0
   STOPPING=1
-  local pid waited=0
-  for pid in $EDGE_PID $BRIDGE_PID; do
+  local pid waited=0 pids="${EDGE_PIDS[*]:-} ${BRIDGE_PIDS[*]:-}"
+  for pid in $pids; do
     alive "$pid" && kill -TERM "$pid" 2>/dev/null || true
   done
-  while { alive "$EDGE_PID" || alive "$BRIDGE_PID"; } && [ "$waited" -lt 100 ]; do
+  # shellcheck disable=SC2086
+  while any_alive $pids && [ "$waited" -lt 100 ]; do
     sleep 0.1
     waited=$((waited + 1))
   done
-  for pid in $EDGE_PID $BRIDGE_PID; do
+  for pid in $pids; do
     if alive "$pid"; then
       say "run.sh: process $pid did not stop within 10 s; killing it" >&2
       kill -KILL "$pid" 2>/dev/null || true
     fi
   done
-  for pid in $EDGE_PID $BRIDGE_PID; do
+  for pid in $pids; do
     wait "$pid" 2>/dev/null || true
   done
 }
@@ -117,22 +138,60 @@ http_status() {
   printf '%s' "$status"
 }
 
-# ---------------------------------------------------------------- bridge
-(
-  cd "$BRIDGE_DIR"
-  exec dotnet KafkaWsProxy.Bridge.dll --urls "http://127.0.0.1:$BRIDGE_PORT"
-) > >(prefix bridge "$BRIDGE_LOG") 2>&1 &
-BRIDGE_PID=$!
-wait_for_log bridge "$BRIDGE_PID" "$BRIDGE_LOG" "Now listening on"
+# ---------------------------------------------------------------- bridges
+# With the embedded broker only the first bridge starts it (and creates the
+# session registry topic in it); the others use it as their Kafka.
+BRIDGE_ADDRESSES=""
+KAFKA_FOR_OTHERS=${KAFKA_BOOTSTRAP_SERVERS:-}
+i=1
+while [ "$i" -le "$BRIDGES" ]; do
+  name=$(service_name bridge "$i")
+  log=$(service_log bridge "$i")
+  port=$((BRIDGE_PORT + i - 1))
+  : >"$log"
+  (
+    cd "$BRIDGE_DIR"
+    if [ "$i" -gt 1 ] && [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
+      export Kafka__BootstrapServers="$KAFKA_FOR_OTHERS"
+      # As with the embedded broker itself: its classic group protocol cannot add a member to a stable group.
+      export Kafka__GroupProtocol="${Kafka__GroupProtocol:-consumer}"
+    fi
+    exec dotnet KafkaWsProxy.Bridge.dll --urls "http://127.0.0.1:$port"
+  ) > >(prefix "$name" "$log") 2>&1 &
+  pid=$!
+  BRIDGE_PIDS+=("$pid")
+  ALL_PIDS+=("$name:$pid")
+  wait_for_log "$name" "$pid" "$log" "Now listening on"
+  if [ "$i" -eq 1 ] && [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
+    KAFKA_FOR_OTHERS=$(grep -o 'started the embedded Kafka broker.* at [^ ]* with topics' "$log" | head -n 1 |
+      sed 's/.* at \([^ ]*\) with topics/\1/' || true)
+    [ -n "$KAFKA_FOR_OTHERS" ] || [ "$BRIDGES" -eq 1 ] || fail "the first bridge did not log its embedded broker's address; see $log"
+  fi
+  BRIDGE_ADDRESSES="${BRIDGE_ADDRESSES:+$BRIDGE_ADDRESSES,}http://127.0.0.1:$port"
+  i=$((i + 1))
+done
 
-# ---------------------------------------------------------------- edge
-(
-  cd "$EDGE_DIR"
-  export Bridge__Address="http://127.0.0.1:$BRIDGE_PORT"
-  exec dotnet KafkaWsProxy.Edge.dll --urls "http://$EDGE_HOST:$EDGE_PORT"
-) > >(prefix edge "$EDGE_LOG") 2>&1 &
-EDGE_PID=$!
-wait_for_log edge "$EDGE_PID" "$EDGE_LOG" "Now listening on"
+# ---------------------------------------------------------------- edges
+# Each edge gets every bridge (Bridge:Address is a comma-separated list) and
+# spreads its sockets over the healthy ones.
+i=1
+while [ "$i" -le "$EDGES" ]; do
+  name=$(service_name edge "$i")
+  log=$(service_log edge "$i")
+  port=$((EDGE_PORT + i - 1))
+  : >"$log"
+  (
+    cd "$EDGE_DIR"
+    export Bridge__Address="$BRIDGE_ADDRESSES"
+    exec dotnet KafkaWsProxy.Edge.dll --urls "http://$EDGE_HOST:$port"
+  ) > >(prefix "$name" "$log") 2>&1 &
+  pid=$!
+  EDGE_PIDS+=("$pid")
+  ALL_PIDS+=("$name:$pid")
+  wait_for_log "$name" "$pid" "$log" "Now listening on"
+  i=$((i + 1))
+done
+EDGE_PID=${EDGE_PIDS[0]}
 
 deadline=$((SECONDS + STARTUP_TIMEOUT))
 health=""
@@ -151,17 +210,35 @@ if [ -z "$kafka" ]; then
   kafka=$(grep -o 'Using Kafka at .*' "$BRIDGE_LOG" | head -n 1 | sed 's/^Using Kafka at /bootstrap servers /' || true)
 fi
 
+# The edges and bridges beyond the first, for the banner.
+more_edges=""
+i=2
+while [ "$i" -le "$EDGES" ]; do
+  more_edges="$more_edges
+  edge $i:  ws://$PUBLIC_HOST:$((EDGE_PORT + i - 1))/socket/in, /socket/out (same paths and queries as above)"
+  i=$((i + 1))
+done
+more_bridges=""
+i=2
+while [ "$i" -le "$BRIDGES" ]; do
+  more_bridges="$more_bridges
+  bridge $i: http://127.0.0.1:$((BRIDGE_PORT + i - 1)) (gRPC)"
+  i=$((i + 1))
+done
+logs=$(cd "$RUN_DIR" && ls bridge*.log edge*.log | sed "s|^|$RUN_DIR/|" | tr '\n' ' ')
+
 cat <<EOF
 
-KafkaWsProxy is up.
+KafkaWsProxy is up ($BRIDGES bridge(s), $EDGES edge(s); every edge uses every bridge).
   console: http://$PUBLIC_HOST:$EDGE_PORT/ (open it in a browser)
   produce: ws://$PUBLIC_HOST:$EDGE_PORT/socket/in?clientId=me&topic=demo
   consume: ws://$PUBLIC_HOST:$EDGE_PORT/socket/out?clientId=me&topic=demo
   cluster: http://$PUBLIC_HOST:$EDGE_PORT/kafka/cluster/info
-  health:  http://$PUBLIC_HOST:$EDGE_PORT/healthcheck (answered $health)
-  bridge:  http://127.0.0.1:$BRIDGE_PORT (gRPC, kafkawsproxy.v1.KafkaBridge)
+  health:  http://$PUBLIC_HOST:$EDGE_PORT/healthcheck (answered $health)$more_edges
+  bridge:  http://127.0.0.1:$BRIDGE_PORT (gRPC, kafkawsproxy.v1.KafkaBridge; reflection on: grpcurl -plaintext 127.0.0.1:$BRIDGE_PORT list)$more_bridges
 Kafka: ${kafka:-see $BRIDGE_LOG}
-Logs: $BRIDGE_LOG, $EDGE_LOG. Press Ctrl-C to stop.
+Logs: $logs
+Press Ctrl-C to stop.
 
 EOF
 
@@ -169,13 +246,13 @@ EOF
 # Poll rather than `wait -n` (bash 3.2 on macOS has none); the short `wait` on a
 # sleeper keeps Ctrl-C responsive.
 while :; do
-  for entry in "bridge:$BRIDGE_PID" "edge:$EDGE_PID"; do
+  for entry in "${ALL_PIDS[@]}"; do
     name=${entry%%:*}
     pid=${entry#*:}
     if ! alive "$pid"; then
       code=0
       wait "$pid" 2>/dev/null || code=$?
-      say "run.sh: the $name exited on its own (exit code $code); stopping the other service" >&2
+      say "run.sh: the $name exited on its own (exit code $code); stopping the other services" >&2
       stop_children
       exit 1
     fi

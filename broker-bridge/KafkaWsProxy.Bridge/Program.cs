@@ -1,11 +1,17 @@
 using KafkaWsProxy.Bridge.Cluster;
 using KafkaWsProxy.Bridge.Configuration;
 using KafkaWsProxy.Bridge.Consume;
+using KafkaWsProxy.Bridge.Health;
 using KafkaWsProxy.Bridge.Kafka;
 using KafkaWsProxy.Bridge.Produce;
 using KafkaWsProxy.Bridge.Security;
 using KafkaWsProxy.Bridge.Services;
 using KafkaWsProxy.Bridge.Sessions;
+
+if (HealthProbeCommand.IsRequested(args))
+{
+    return await HealthProbeCommand.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 ConfigurationAliases.Apply(builder.Configuration);
@@ -61,6 +67,7 @@ builder.Services.AddGrpc(grpc =>
     grpc.MaxReceiveMessageSize = grpcLimits.MaxMessageBytes;
     grpc.MaxSendMessageSize = grpcLimits.MaxMessageBytes;
 });
+builder.Services.AddBridgeGrpcExtras(builder.Configuration);
 
 var app = builder.Build();
 
@@ -68,6 +75,8 @@ var app = builder.Build();
 app.Services.GetRequiredService<KafkaClusterConnection>();
 
 app.MapGrpcService<KafkaBridgeService>();
+app.MapBridgeGrpcExtras();
 app.MapGet("/", () => Results.Text("KafkaWsProxy broker bridge: a gRPC service (kafkawsproxy.v1.KafkaBridge)."));
 
 app.Run();
+return 0;

@@ -1,5 +1,6 @@
 using KafkaWsProxy.Edge.Auth;
 using KafkaWsProxy.Edge.Bridge;
+using KafkaWsProxy.Edge.Bridge.Balancing;
 using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Http;
 using KafkaWsProxy.Edge.Logging;
@@ -23,7 +24,7 @@ builder.WebHost.UseKestrelHttpsConfiguration();
 builder.WebHost.ConfigureKestrel((context, kestrel) => context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 
 builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.SectionName)
-    .Validate(o => Uri.TryCreate(o.Address, UriKind.Absolute, out _), "Bridge:Address must be an absolute http(s) URI.")
+    .Validate(o => BridgeTargets.TryParse(o.Address, out _), "Bridge:Address must be http(s) URIs (comma-separated, one scheme) or dns:///host:port.")
     .Validate<IOptions<SocketOptions>>((o, sockets) => o.MaxMessageBytes > sockets.Value.MaxFrameBytes,
         "Bridge:MaxMessageBytes must be larger than Sockets:MaxFrameBytes, or a frame's record could not reach the bridge.")
     .ValidateOnStart();

@@ -24,6 +24,8 @@ internal sealed class KafkaBridgeService(
     {
         var cancellationToken = context.CancellationToken;
         var open = await ReadOpenAsync(requestStream, cancellationToken).ConfigureAwait(false);
+        // A draining bridge takes no new stream: the edge opens it on another bridge.
+        drain.RefuseIfDraining(cancellationToken);
 
         OpenedProduceStream opened;
         try
@@ -42,6 +44,7 @@ internal sealed class KafkaBridgeService(
             using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, opened.Session?.Superseded ?? default);
             try
             {
+                drain.RefuseIfDraining(cancellationToken);
                 await responseStream.WriteAsync(
                     new ProduceResponse { Opened = new ProduceOpened { PartitionCount = opened.PartitionCount } },
                     cancellationToken).ConfigureAwait(false);
@@ -79,6 +82,7 @@ internal sealed class KafkaBridgeService(
         }
 
         var open = requestStream.Current.Open;
+        drain.RefuseIfDraining(cancellationToken);
         ConsumeSession session;
         int partitionCount;
         SessionLease lease;
@@ -98,6 +102,7 @@ internal sealed class KafkaBridgeService(
             BridgeLog.ConsumeStreamOpened(logger, open.ClientId, session.GroupId, open.Topic);
             try
             {
+                drain.RefuseIfDraining(cancellationToken);
                 await responseStream.WriteAsync(
                     new ConsumeResponse { Opened = new ConsumeOpened { PartitionCount = partitionCount, GroupId = session.GroupId } },
                     cancellationToken).ConfigureAwait(false);

@@ -44,8 +44,20 @@ internal sealed class StreamDrain(IHostApplicationLifetime lifetime, IOptions<Dr
             }
         }
 
-        throw new RpcException(
-            new Status(StatusCode.Unavailable, "The bridge is shutting down; reconnect."),
-            new Metadata { { BridgeTrailers.Draining, "true" } });
+        throw Draining();
     }
+
+    /// <summary>A draining bridge takes no new stream: the client opens it on another bridge.</summary>
+    /// <exception cref="RpcException">UNAVAILABLE with the drain trailer, when draining.</exception>
+    public void RefuseIfDraining(CancellationToken callCancelled)
+    {
+        if (IsDraining(callCancelled))
+        {
+            throw Draining();
+        }
+    }
+
+    private static RpcException Draining() => new(
+        new Status(StatusCode.Unavailable, "The bridge is shutting down; reconnect."),
+        new Metadata { { BridgeTrailers.Draining, "true" } });
 }

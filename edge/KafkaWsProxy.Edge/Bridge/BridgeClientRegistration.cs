@@ -1,11 +1,12 @@
 using Grpc.Net.Client;
 using KafkaWsProxy.Contracts.V1;
+using KafkaWsProxy.Edge.Bridge.Balancing;
 using KafkaWsProxy.Edge.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace KafkaWsProxy.Edge.Bridge;
 
-/// <summary>One gRPC channel to the bridge, shared by every socket of this edge.</summary>
+/// <summary>One gRPC channel to the bridges, shared by every socket of this edge.</summary>
 internal static class BridgeClientRegistration
 {
     public static IServiceCollection AddBridgeClient(this IServiceCollection services)
@@ -25,17 +26,18 @@ internal static class BridgeClientRegistration
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
                 SslOptions = BridgeTls.CreateClientOptions(options),
             };
-            return GrpcChannel.ForAddress(options.Address, new GrpcChannelOptions
+            return BridgeChannelFactory.Create(options, new GrpcChannelOptions
             {
                 HttpHandler = handler,
                 // The bridge's Grpc:MaxMessageBytes is the same number: record batches are cut to fit it.
                 MaxSendMessageSize = options.MaxMessageBytes,
                 MaxReceiveMessageSize = options.MaxMessageBytes,
                 LoggerFactory = provider.GetRequiredService<ILoggerFactory>(),
-            });
+            }, provider.GetRequiredService<ILoggerFactory>());
         });
         services.AddSingleton(provider => new KafkaBridge.KafkaBridgeClient(provider.GetRequiredService<GrpcChannel>()));
         services.AddSingleton<BridgeStreamOpener>();
+        services.AddHostedService<BridgeChannelWarmUp>();
         return services;
     }
 }

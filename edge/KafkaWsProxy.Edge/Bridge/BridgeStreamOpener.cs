@@ -30,9 +30,11 @@ internal sealed class BridgeStreamOpener
                 MaxRetryAttempts = bridge.OpenRetries,
                 Delay = bridge.OpenRetryDelay,
                 BackoffType = DelayBackoffType.Exponential,
-                // Only failures to reach a bridge are retried; a bridge's refusal is final.
+                // Only opens that no bridge took are retried (it was unreachable, gone, or
+                // draining): with several bridges the next attempt is balanced to another one.
+                // A bridge's refusal is final.
                 ShouldHandle = new PredicateBuilder().Handle<RpcException>(
-                    e => e.StatusCode == StatusCode.Unavailable && BridgeStatusMapping.IsLocalFailure(e)),
+                    e => e.StatusCode == StatusCode.Unavailable && (BridgeStatusMapping.IsLocalFailure(e) || BridgeStatusMapping.IsDraining(e))),
             });
         }
 
@@ -106,6 +108,18 @@ internal sealed class BridgeStreamOpener
 
                         return new OpenedStream<TRequest, TResponse>(call, first);
                     }
+                    catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !BridgeStatusMapping.IsLocalFailure(e))
+                    {
+                        var answered = await BridgeAnsweredAsync(call).ConfigureAwait(false);
+                        call.Dispose();
+                        if (answered)
+                        {
+                            throw;
+                        }
+
+                        // The balancer failed the pick (no healthy bridge at that moment): a local failure too.
+                        throw new RpcException(new Status(StatusCode.Unavailable, e.Status.Detail, new IOException("No bridge answered.")));
+                    }
                     catch
                     {
                         call.Dispose();
@@ -117,6 +131,20 @@ internal sealed class BridgeStreamOpener
         catch (TimeoutRejectedException)
         {
             throw new RpcException(new Status(StatusCode.DeadlineExceeded, "The bridge did not open the stream in time."));
+        }
+    }
+
+    /// <summary>True when a bridge sent response headers: the status came from it, not from the channel.</summary>
+    private static async Task<bool> BridgeAnsweredAsync<TRequest, TResponse>(AsyncDuplexStreamingCall<TRequest, TResponse> call)
+    {
+        try
+        {
+            await call.ResponseHeadersAsync.ConfigureAwait(false);
+            return true;
+        }
+        catch (RpcException)
+        {
+            return false;
         }
     }
 }

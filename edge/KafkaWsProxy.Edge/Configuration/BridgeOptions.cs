@@ -5,13 +5,32 @@ public sealed class BridgeOptions
 {
     public const string SectionName = "Bridge";
 
-    /// <summary>gRPC address of the bridge (http:// for h2c, https:// for TLS).</summary>
+    /// <summary>
+    /// Where the bridges are: one gRPC address (http:// for h2c, https:// for TLS); several,
+    /// comma-separated; or dns:///host:port, every address the name resolves to. With more
+    /// than one bridge, streams are spread round robin over the bridges that report SERVING.
+    /// </summary>
     public string Address { get; set; } = "http://127.0.0.1:50051";
+
+    /// <summary>With a dns:/// address: reach the bridges over TLS (https) instead of h2c.</summary>
+    public bool DnsUseTls { get; set; }
+
+    /// <summary>With a dns:/// address: how often the name is resolved again (new bridges join at the latest then).</summary>
+    public TimeSpan DnsRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// With several bridges: the ping interval, and the ping timeout, on each bridge's health
+    /// watch. A bridge that answers no ping within it gets no new streams.
+    /// </summary>
+    public TimeSpan HealthKeepAlive { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>With several bridges: the wait before watching again a bridge whose health watch failed.</summary>
+    public TimeSpan HealthRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Deadline for opening a bridge stream, retries included; past it the socket is refused with 503.</summary>
     public TimeSpan OpenTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Retries of a stream open that failed because the bridge was unreachable.</summary>
+    /// <summary>Retries of a stream open that no bridge answered (unreachable, gone, draining); each may go to another bridge.</summary>
     public int OpenRetries { get; set; } = 2;
 
     /// <summary>Delay before the first retry; doubles for each next one.</summary>

@@ -32,6 +32,10 @@ internal static partial class EdgeLog
         Message = "The bridge could not be reached: {Detail}")]
     public static partial void BridgeUnreachable(ILogger logger, string detail);
 
+    [LoggerMessage(EventId = 13, EventName = "BridgeHealthChanged", Level = LogLevel.Information,
+        Message = "Bridge {Address} is {Health}: {Detail}")]
+    public static partial void BridgeHealthChanged(ILogger logger, string address, string health, string detail);
+
     [LoggerMessage(EventId = 12, EventName = "IdentityProviderUnreachable", Level = LogLevel.Warning,
         Message = "The identity provider's discovery document or keys could not be fetched: {Reason}")]
     public static partial void IdentityProviderUnreachable(ILogger logger, string reason);

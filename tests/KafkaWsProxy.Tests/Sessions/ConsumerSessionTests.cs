@@ -140,6 +140,21 @@ public sealed class ConsumerSessionTests(ProxyFixture proxy)
     }
 
     [Fact]
+    public async Task TwoBridges_GroupLimitHoldsAcrossThem_SecondConsumerOnTheOtherIsRefused()
+    {
+        await using var left = await proxy.StartProxyAsync(new Dictionary<string, string?> { ["Sessions__ConsumerLimit"] = "1" });
+        await using var right = await proxy.StartProxyAsync(new Dictionary<string, string?> { ["Sessions__ConsumerLimit"] = "1" });
+        var topic = proxy.CreateTopic(partitions: 4);
+        var group = $"g-{topic}";
+        await using var onLeft = await TestSocket.ConnectAsync(left.SocketUri("/socket/out", $"clientId=a&groupId={group}&topic={topic}"));
+
+        var (status, body, _) = await HandshakeProbe.UpgradeAsync(right.Edge.Address, $"/socket/out?clientId=b&groupId={group}&topic={topic}");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        Assert.Contains("at most 1", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TwoBridges_SameClientIdOnTheOther_SupersedesTheSocketOnTheFirst()
     {
         // Was: refused on the other bridge as "already registered".

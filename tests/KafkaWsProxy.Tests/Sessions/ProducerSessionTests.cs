@@ -184,6 +184,29 @@ public sealed class ProducerSessionTests(ProxyFixture proxy)
         Assert.Equal("s", (await second.ReceiveJsonAsync()).GetProperty("messageId").GetString());
     }
 
+    [Fact]
+    public async Task TwoBridges_SameClientAndInstanceThroughTheOther_FencesTheFirstWith1008()
+    {
+        // Producer sessions on, no transactions: the fence travels through the registry topic.
+        var settings = SessionsOn(("Sessions__ExactlyOnceEnabled", "false"));
+        await using var left = await proxy.StartProxyAsync(settings);
+        await using var right = await proxy.StartProxyAsync(settings);
+        var topic = proxy.CreateTopic(partitions: 1);
+        var query = $"clientId=fence-{topic}&instanceId=same&topic={topic}";
+        await using var first = await TestSocket.ConnectAsync(left.SocketUri("/socket/in", query));
+        await first.SendTextAsync("""{"value":{"value":"from left"},"messageId":"l"}""");
+        Assert.Equal("l", (await first.ReceiveJsonAsync()).GetProperty("messageId").GetString());
+
+        await using var second = await TestSocket.ConnectAsync(right.SocketUri("/socket/in", query));
+        var frames = await first.ReceiveUntilCloseAsync();
+
+        Assert.Empty(frames);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, first.CloseStatus);
+        Assert.StartsWith("Fenced:", first.CloseDescription, StringComparison.Ordinal);
+        await second.SendTextAsync("""{"value":{"value":"from right"},"messageId":"r"}""");
+        Assert.Equal("r", (await second.ReceiveJsonAsync()).GetProperty("messageId").GetString());
+    }
+
     private static Task<TestSocket> ConnectEventuallyAsync(Uri uri) =>
         Eventually.SucceedsAsync<TestSocket, WebSocketException>(() => TestSocket.ConnectAsync(uri), $"connect to {uri}", TimeSpan.FromSeconds(15));
 }
