@@ -4,6 +4,8 @@ using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Http;
 using KafkaWsProxy.Edge.Logging;
 using KafkaWsProxy.Edge.Sockets;
+using KafkaWsProxy.Edge.Telemetry;
+using KafkaWsProxy.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 // `dotnet KafkaWsProxy.Edge.dll hash-password` reads a password on standard input
@@ -16,6 +18,7 @@ if (args is ["hash-password", ..])
 }
 
 var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddServiceDefaults("kafkawsproxy-edge", EdgeTelemetry.Name);
 // https/wss from Kestrel's own certificate configuration (Kestrel:Certificates:Default:*).
 builder.WebHost.UseKestrelHttpsConfiguration();
 // Kestrel does not bind its limits from configuration by itself: Kestrel:Limits:* (for
@@ -31,6 +34,7 @@ builder.Services.AddOptions<SocketOptions>().BindConfiguration(SocketOptions.Sec
     .ValidateOnStart();
 
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<EdgeMetrics>();
 builder.Services.AddEdgeAuthentication(builder.Configuration);
 builder.Services.AddSingleton<SocketAdmission>();
 builder.Services.AddSingleton<SocketEndpointServices>();

@@ -7,6 +7,7 @@ using Grpc.Core;
 using KafkaWsProxy.Bridge.Configuration;
 using KafkaWsProxy.Bridge.Kafka;
 using KafkaWsProxy.Bridge.Logging;
+using KafkaWsProxy.Bridge.Telemetry;
 using KafkaWsProxy.Contracts.V1;
 
 namespace KafkaWsProxy.Bridge.Consume;
@@ -70,7 +71,10 @@ internal sealed class ConsumeSession : IDisposable
         });
         _rateLimiter = open.MaxRecordsPerSecond > 0 ? CreateRateLimiter(open.MaxRecordsPerSecond) : null;
         GroupId = config.GroupId;
+        Gauges = new ConsumerGauges(open.Topic, config.GroupId, () => _delivered.Count);
+        config.StatisticsIntervalMs = (int)options.StatisticsInterval.TotalMilliseconds;
         _consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .SetStatisticsHandler((_, statistics) => Gauges.Lag = ConsumerStatistics.LagOf(statistics, open.Topic))
             .SetPartitionsAssignedHandler((_, assigned) => OnAssigned(assigned))
             .SetPartitionsRevokedHandler((_, revoked) => OnRevoked(revoked, commitFirst: true))
             .SetPartitionsLostHandler((_, lost) => OnRevoked(lost, commitFirst: false))
@@ -82,6 +86,9 @@ internal sealed class ConsumeSession : IDisposable
     }
 
     public string GroupId { get; }
+
+    /// <summary>What the stream reports to the bridge's metrics.</summary>
+    public ConsumerGauges Gauges { get; }
 
     public long DeliveredCount { get; private set; }
 
@@ -268,6 +275,7 @@ internal sealed class ConsumeSession : IDisposable
 
         _paused = shouldPause;
         _pauseNewAssignments = false;
+        Gauges.PausedPartitions = shouldPause ? assignment.Count : 0;
     }
 
     private void ApplyCommits()

@@ -16,7 +16,8 @@ internal sealed class ProduceStream(
     IProducer<byte[]?, byte[]?> producer,
     ProduceOpen open,
     ProduceOptions options,
-    ProducerRateLimits rateLimits) : IProduceStream
+    ProducerRateLimits rateLimits,
+    Telemetry.BridgeMetrics metrics) : IProduceStream
 {
     private static readonly TimeSpan s_queueFullBackoff = TimeSpan.FromMilliseconds(5);
 
@@ -97,7 +98,7 @@ internal sealed class ProduceStream(
 
                 // Its place among the results is taken first: a drain that ends the wait for
                 // room then leaves the record unsent, rather than in Kafka but never answered.
-                var pending = new PendingDelivery(record.MessageId);
+                var pending = new PendingDelivery(record.MessageId, metrics);
                 await inFlight.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
                 await SubmitAsync(record, pending, abort).ConfigureAwait(false);
                 RecordCount++;
@@ -117,6 +118,7 @@ internal sealed class ProduceStream(
         {
             try
             {
+                pending.MarkHandedToKafka();
                 producer.Produce(open.Topic, message, pending.OnDeliveryReport);
                 return;
             }

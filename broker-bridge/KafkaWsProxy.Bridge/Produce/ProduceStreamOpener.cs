@@ -35,7 +35,8 @@ internal sealed class ProduceStreamOpener(
     ProducerRateLimits rateLimits,
     IOptions<ProduceOptions> options,
     IOptions<SessionsOptions> sessionOptions,
-    ILogger<TransactionalProduceStream> transactionLogger)
+    ILogger<TransactionalProduceStream> transactionLogger,
+    Telemetry.BridgeMetrics metrics)
 {
     public async Task<OpenedProduceStream> OpenAsync(ProduceOpen open, CancellationToken cancellationToken)
     {
@@ -54,7 +55,7 @@ internal sealed class ProduceStreamOpener(
                 ? await TransactionalProduceStream.StartAsync(
                     configs.CreateTransactionalProducerConfig(open.Credentials, TransactionalProduceStream.TransactionalIdOf(open), options.Value.TransactionTimeout),
                     open, options.Value, rateLimits, transactionLogger, cancellationToken).ConfigureAwait(false)
-                : new ProduceStream(producers.Get(open.Credentials), open, options.Value, rateLimits);
+                : new ProduceStream(producers.Get(open.Credentials), open, options.Value, rateLimits, metrics);
             return new OpenedProduceStream(stream, partitions, session);
         }
         catch

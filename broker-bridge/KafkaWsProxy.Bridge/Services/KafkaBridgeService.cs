@@ -4,6 +4,7 @@ using KafkaWsProxy.Bridge.Consume;
 using KafkaWsProxy.Bridge.Logging;
 using KafkaWsProxy.Bridge.Produce;
 using KafkaWsProxy.Bridge.Sessions;
+using KafkaWsProxy.Bridge.Telemetry;
 using KafkaWsProxy.Contracts.V1;
 
 namespace KafkaWsProxy.Bridge.Services;
@@ -14,6 +15,7 @@ internal sealed class KafkaBridgeService(
     ConsumeStreamOpener consumeOpener,
     ClusterDescriber clusterDescriber,
     IHostApplicationLifetime lifetime,
+    BridgeMetrics metrics,
     ILogger<KafkaBridgeService> logger) : KafkaBridge.KafkaBridgeBase
 {
     public override async Task Produce(
@@ -23,6 +25,8 @@ internal sealed class KafkaBridgeService(
     {
         var cancellationToken = context.CancellationToken;
         var open = await ReadOpenAsync(requestStream, cancellationToken).ConfigureAwait(false);
+        using var logScope = BridgeLog.StreamScope(logger, BridgeMetrics.Produce, open.ClientId, open.Topic);
+        responseStream = new MeteredProduceResponses(responseStream, metrics);
 
         OpenedProduceStream opened;
         try
@@ -32,12 +36,14 @@ internal sealed class KafkaBridgeService(
         catch (RpcException e)
         {
             BridgeLog.ProduceStreamRefused(logger, open.ClientId, open.Topic, e.StatusCode, e.Status.Detail);
+            metrics.StreamRefused(BridgeMetrics.Produce, e.StatusCode);
             throw;
         }
 
         await using (opened.ConfigureAwait(false))
         {
             BridgeLog.ProduceStreamOpened(logger, open.ClientId, open.Topic);
+            metrics.StreamOpened(BridgeMetrics.Produce, registered: opened.Session is not null);
             using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, opened.Session?.Superseded ?? default);
             try
             {
@@ -61,6 +67,7 @@ internal sealed class KafkaBridgeService(
             finally
             {
                 BridgeLog.ProduceStreamClosed(logger, open.ClientId, open.Topic, opened.Stream.RecordCount);
+                metrics.StreamClosed(BridgeMetrics.Produce, registered: opened.Session is not null);
             }
         }
     }
@@ -78,6 +85,7 @@ internal sealed class KafkaBridgeService(
         }
 
         var open = requestStream.Current.Open;
+        using var logScope = BridgeLog.StreamScope(logger, BridgeMetrics.Consume, open.ClientId, open.Topic);
         ConsumeSession session;
         int partitionCount;
         SessionLease lease;
@@ -88,6 +96,7 @@ internal sealed class KafkaBridgeService(
         catch (RpcException e)
         {
             BridgeLog.ConsumeStreamRefused(logger, open.ClientId, open.Topic, e.StatusCode, e.Status.Detail);
+            metrics.StreamRefused(BridgeMetrics.Consume, e.StatusCode);
             throw;
         }
 
@@ -95,13 +104,15 @@ internal sealed class KafkaBridgeService(
         using (session)
         {
             BridgeLog.ConsumeStreamOpened(logger, open.ClientId, session.GroupId, open.Topic);
+            metrics.StreamOpened(BridgeMetrics.Consume, registered: true);
+            using var observed = metrics.ObserveConsumer(session.Gauges);
             try
             {
                 await responseStream.WriteAsync(
                     new ConsumeResponse { Opened = new ConsumeOpened { PartitionCount = partitionCount, GroupId = session.GroupId } },
                     cancellationToken).ConfigureAwait(false);
                 using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
-                await session.RunAsync(requestStream, responseStream, stopping.Token).ConfigureAwait(false);
+                await session.RunAsync(requestStream, new MeteredConsumeResponses(responseStream, metrics), stopping.Token).ConfigureAwait(false);
                 ThrowIfDraining(cancellationToken);
             }
             catch (Exception e) when (e is not RpcException && !cancellationToken.IsCancellationRequested)
@@ -113,6 +124,7 @@ internal sealed class KafkaBridgeService(
             finally
             {
                 BridgeLog.ConsumeStreamClosed(logger, open.ClientId, session.GroupId, open.Topic, session.DeliveredCount);
+                metrics.StreamClosed(BridgeMetrics.Consume, registered: true);
             }
         }
     }
@@ -128,6 +140,7 @@ internal sealed class KafkaBridgeService(
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested && !callCancelled.IsCancellationRequested)
         {
+            metrics.StreamDrained();
             throw new RpcException(
                 new Status(StatusCode.Unavailable, "The bridge is shutting down; reconnect."),
                 new Metadata { { BridgeTrailers.Draining, "true" } });

@@ -18,7 +18,7 @@ internal sealed class BridgeStreamOpener
     private readonly KafkaBridge.KafkaBridgeClient _client;
     private readonly ResiliencePipeline _openPipeline;
 
-    public BridgeStreamOpener(KafkaBridge.KafkaBridgeClient client, IOptions<BridgeOptions> options)
+    public BridgeStreamOpener(KafkaBridge.KafkaBridgeClient client, IOptions<BridgeOptions> options, Telemetry.EdgeMetrics metrics)
     {
         _client = client;
         var bridge = options.Value;
@@ -33,6 +33,11 @@ internal sealed class BridgeStreamOpener
                 // Only failures to reach a bridge are retried; a bridge's refusal is final.
                 ShouldHandle = new PredicateBuilder().Handle<RpcException>(
                     e => e.StatusCode == StatusCode.Unavailable && BridgeStatusMapping.IsLocalFailure(e)),
+                OnRetry = _ =>
+                {
+                    metrics.BridgeOpenRetried();
+                    return ValueTask.CompletedTask;
+                },
             });
         }
 

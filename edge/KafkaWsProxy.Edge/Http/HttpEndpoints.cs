@@ -1,4 +1,5 @@
 using KafkaWsProxy.Edge.Sockets;
+using KafkaWsProxy.ServiceDefaults;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -31,6 +32,11 @@ internal static class HttpEndpoints
         if (auth.ProtectHealthEndpoints)
         {
             protectedEndpoints.AddRange(healthEndpoints);
+        }
+
+        if (app.MapDefaultEndpoints() is { } metrics && auth.ProtectMetricsEndpoint)
+        {
+            protectedEndpoints.Add(metrics);
         }
 
         if (auth.Enabled)

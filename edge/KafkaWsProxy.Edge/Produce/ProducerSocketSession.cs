@@ -225,6 +225,7 @@ internal sealed class ProducerSocketSession(
                     batch.Records.Add(record);
                 }
 
+                using var span = Telemetry.EdgeTelemetry.StartProduceBatch(batch.Records.Count);
                 await call.RequestStream.WriteAsync(new ProduceRequest { Batch = batch }, cancellationToken).ConfigureAwait(false);
             }
 
