@@ -125,6 +125,33 @@ public sealed class MetricsTests(ProxyFixture proxy)
     }
 
     [Fact]
+    public async Task Consume_ClientThatStopsCommitting_ItsPartitionIsCountedPausedUntilItCommits()
+    {
+        await using var instance = await proxy.StartProxyAsync(new Dictionary<string, string?>
+        {
+            ["Consume__MaxUncommittedPerStream"] = "2",
+            ["Consume__PauseAfterStall"] = "00:00:00.100",
+        });
+        var topic = proxy.CreateTopic(partitions: 1);
+        var bridgeMetrics = await MetricsEndpoints.OfBridgeAsync(instance.Bridge);
+        await KafkaSeed.ProduceAsync(proxy.Kafka.BootstrapServers, topic, 3);
+
+        await using var socket = await TestSocket.ConnectAsync(instance.SocketUri(Out,
+            $"clientId=metrics-pause&topic={topic}&autoCommit=false"));
+        var first = await socket.ReceiveRecordsAsync(2);
+
+        await PrometheusScrape.UntilAsync(bridgeMetrics, "the stalled stream's partition paused", s =>
+            s.Value("kafkawsproxy_bridge_partitions_paused") == 1 && s.Value("kafkawsproxy_bridge_records_uncommitted") == 2);
+
+        await socket.SendTextAsync(first[1].CommitFrame);
+        await socket.ReceiveRecordsAsync(1);
+        // The last record leaves one uncommitted, under the cap: the stream has room and stays resumed.
+        await PrometheusScrape.UntilAsync(bridgeMetrics, "the partition resumed after the commit", s =>
+            s.Value("kafkawsproxy_bridge_records_consumed_total") == 3 && s.Value("kafkawsproxy_bridge_partitions_paused") == 0
+            && s.Value("kafkawsproxy_bridge_records_uncommitted") == 1);
+    }
+
+    [Fact]
     public async Task MetricsEndpoint_WithAuthOn_NeedsCredentials_LikeTheHealthEndpoints()
     {
         const string password = "metrics-secret-pw";
