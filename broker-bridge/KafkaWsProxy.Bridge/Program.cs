@@ -31,10 +31,15 @@ builder.Services.AddOptions<SessionsOptions>().BindConfiguration(SessionsOptions
     .Validate(o => !o.ExactlyOnceEnabled || o.ProducerSessionsEnabled, "Sessions:ExactlyOnceEnabled needs Sessions:ProducerSessionsEnabled.")
     .ValidateOnStart();
 
+builder.Services.AddOptions<DrainOptions>().BindConfiguration(DrainOptions.SectionName)
+    .Validate(o => o.NoticeTimeout >= TimeSpan.Zero, "Drain:NoticeTimeout must not be negative.")
+    .ValidateOnStart();
+
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<BridgeMetrics>();
 builder.Services.AddSingleton<KafkaClusterConnection>();
 builder.Services.AddSingleton<KafkaClientConfigFactory>();
+builder.Services.AddSingleton<KafkaClientFactory>();
 builder.Services.AddSingleton<AdminClientHandle>();
 builder.Services.AddSingleton<TopicCatalog>();
 builder.Services.AddSingleton<CredentialVerifier>();
@@ -46,6 +51,7 @@ builder.Services.AddSingleton<ProducerRateLimits>();
 builder.Services.AddSingleton<ProduceStreamOpener>();
 builder.Services.AddSingleton<ConsumeStreamOpener>();
 builder.Services.AddSingleton<ClusterDescriber>();
+builder.Services.AddSingleton<StreamDrain>();
 
 builder.Services.AddGrpc(grpc => grpc.EnableDetailedErrors = false);
 

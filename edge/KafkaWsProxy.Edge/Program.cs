@@ -31,12 +31,27 @@ builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Sec
 builder.Services.AddOptions<SocketOptions>().BindConfiguration(SocketOptions.SectionName)
     .Validate(o => o.MaxFrameBytes > 0 && o.MaxInFlightPerSocket > 0 && o.MaxRecordsPerBridgeMessage > 0 && o.OutputBatchBytes >= 0,
         "Socket limits must be positive.")
+    .Validate(o => o.DrainTimeout >= TimeSpan.Zero && o.CloseTimeout >= TimeSpan.Zero && o.RetryAfter >= TimeSpan.Zero,
+        "Sockets:DrainTimeout, Sockets:CloseTimeout and Sockets:RetryAfter must not be negative.")
     .ValidateOnStart();
+
+// The edge's drain (Sockets:DrainTimeout for the acks owed, then Sockets:CloseTimeout for the
+// close handshake) must fit in the host's shutdown, which ends the server when it runs out.
+builder.Services.AddOptions<HostOptions>().Configure<IOptions<SocketOptions>>((host, sockets) =>
+{
+    var drain = sockets.Value.DrainTimeout + sockets.Value.CloseTimeout + TimeSpan.FromSeconds(5);
+    if (host.ShutdownTimeout < drain)
+    {
+        host.ShutdownTimeout = drain;
+    }
+});
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<EdgeMetrics>();
 builder.Services.AddEdgeAuthentication(builder.Configuration);
 builder.Services.AddSingleton<SocketAdmission>();
+builder.Services.AddSingleton<EdgeDrain>();
+builder.Services.AddHostedService(provider => provider.GetRequiredService<EdgeDrain>());
 builder.Services.AddSingleton<SocketEndpointServices>();
 builder.Services.AddBridgeClient();
 builder.Services.AddSingleton<ProducerSocketEndpoint>();
@@ -56,6 +71,7 @@ app.UseExceptionHandler(handler => handler.Run(async context =>
 
     await JsonResponses.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, "Internal error.");
 }));
+app.UseRetryAfter(app.Services.GetRequiredService<IOptions<SocketOptions>>().Value.RetryAfter);
 app.Use((context, next) =>
 {
     context.Response.Headers.XContentTypeOptions = "nosniff";

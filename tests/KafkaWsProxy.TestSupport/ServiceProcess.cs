@@ -180,6 +180,27 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Freezes the process (SIGSTOP): its connections stay open but nothing answers,
+    /// as when a host vanishes without closing them. <see cref="ThawAsync"/> or
+    /// disposing (which kills it) ends that.
+    /// </summary>
+    public Task FreezeAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a frozen process run again (SIGCONT).</summary>
+    public Task ThawAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using var kill = Process.Start("kill", [signal, Pid.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     /// <summary>Ends the process at once, as a crash would (no clean shutdown).</summary>
     public async Task KillAsync()
     {

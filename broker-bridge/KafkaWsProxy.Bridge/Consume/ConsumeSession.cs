@@ -56,7 +56,7 @@ internal sealed class ConsumeSession : IDisposable
     private bool _paused;
     private bool _pauseNewAssignments;
 
-    public ConsumeSession(ConsumerConfig config, ConsumeOpen open, ConsumeOptions options, ILogger logger)
+    public ConsumeSession(KafkaClientFactory clients, ConsumerConfig config, ConsumeOpen open, ConsumeOptions options, ILogger logger)
     {
         _open = open;
         _options = options;
@@ -73,16 +73,11 @@ internal sealed class ConsumeSession : IDisposable
         GroupId = config.GroupId;
         Gauges = new ConsumerGauges(open.Topic, config.GroupId, () => _delivered.Count);
         config.StatisticsIntervalMs = (int)options.StatisticsInterval.TotalMilliseconds;
-        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
+        _consumer = clients.CreateConsumer<byte[]?, byte[]?>(config, builder => builder
             .SetStatisticsHandler((_, statistics) => Gauges.Lag = ConsumerStatistics.LagOf(statistics, open.Topic))
             .SetPartitionsAssignedHandler((_, assigned) => OnAssigned(assigned))
             .SetPartitionsRevokedHandler((_, revoked) => OnRevoked(revoked, commitFirst: true))
-            .SetPartitionsLostHandler((_, lost) => OnRevoked(lost, commitFirst: false))
-            .SetErrorHandler((consumer, error) =>
-                BridgeLog.KafkaClientError(logger, consumer.Name, error.Code.ToString(), error.IsFatal, error.Reason))
-            .SetLogHandler((consumer, message) =>
-                BridgeLog.KafkaClientLog(logger, consumer.Name, message.Facility, message.Message))
-            .Build();
+            .SetPartitionsLostHandler((_, lost) => OnRevoked(lost, commitFirst: false)));
     }
 
     public string GroupId { get; }

@@ -15,6 +15,7 @@ namespace KafkaWsProxy.Bridge.Consume;
 /// </summary>
 internal sealed class ConsumeStreamOpener(
     KafkaClientConfigFactory configFactory,
+    KafkaClientFactory clients,
     TopicCatalog topics,
     IOptions<ConsumeOptions> options,
     IOptions<KafkaOptions> kafkaOptions,
@@ -61,13 +62,15 @@ internal sealed class ConsumeStreamOpener(
 
         await credentials.VerifyAsync(open.Credentials, open.Topic, cancellationToken).ConfigureAwait(false);
         var groupId = string.IsNullOrWhiteSpace(open.GroupId) ? $"{open.ClientId}-group" : open.GroupId;
-        var lease = await sessions.ClaimAsync(
-            SessionKind.Consumer, groupId, open.ClientId, GroupLimit(groupId, partitions.Value), uniqueMember: true, cancellationToken)
+        // A newer socket of the same clientId in the group supersedes the older one
+        // (docs/protocol.md §5): a client whose socket died with its edge or bridge
+        // comes back at once instead of waiting for the registry's TTL.
+        var lease = await sessions.ClaimAsync(SessionKind.Consumer, groupId, open.ClientId, GroupLimit(groupId, partitions.Value), cancellationToken)
             .ConfigureAwait(false);
         ConsumeSession? session = null;
         try
         {
-            session = new ConsumeSession(configFactory.CreateConsumerConfig(open, groupId), open, options.Value, sessionLogger);
+            session = new ConsumeSession(clients, configFactory.CreateConsumerConfig(open, groupId), open, options.Value, sessionLogger);
             if (open.OffsetReset == OffsetReset.None)
             {
                 await RequireCommittedOffsetsAsync(session, open, groupId, partitions.Value, cancellationToken).ConfigureAwait(false);
@@ -83,7 +86,7 @@ internal sealed class ConsumeStreamOpener(
         }
     }
 
-    /// <summary>Sockets a group may have: the configured limit, never more than the topic's partitions.</summary>
+    /// <summary>Clients a group may have: the configured limit, never more than the topic's partitions.</summary>
     private int GroupLimit(string groupId, int partitions)
     {
         var configured = sessionOptions.Value.ConsumerLimitFor(groupId);

@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using KafkaWsProxy.Bridge.Logging;
 
 namespace KafkaWsProxy.Bridge.Kafka;
 
@@ -8,15 +7,8 @@ internal sealed class AdminClientHandle : IDisposable
 {
     private readonly IAdminClient _client;
 
-    public AdminClientHandle(KafkaClientConfigFactory configFactory, ILogger<AdminClientHandle> logger)
-    {
-        _client = new AdminClientBuilder(configFactory.CreateAdminConfig())
-            .SetErrorHandler((client, error) =>
-                BridgeLog.KafkaClientError(logger, client.Name, error.Code.ToString(), error.IsFatal, error.Reason))
-            .SetLogHandler((client, message) =>
-                BridgeLog.KafkaClientLog(logger, client.Name, message.Facility, message.Message))
-            .Build();
-    }
+    public AdminClientHandle(KafkaClientConfigFactory configFactory, KafkaClientFactory clients) =>
+        _client = clients.CreateAdmin(configFactory.CreateAdminConfig());
 
     /// <summary>
     /// Metadata of every topic and broker. Never names a topic: a request that

@@ -45,16 +45,13 @@ internal sealed class CredentialVerifier(
         {
             metadata = await Task.Run(() =>
             {
-                using var admin = new AdminClientBuilder(configs.CreateAdminConfig(credentials))
-                    .SetErrorHandler((_, error) =>
+                using var admin = KafkaClientFactory.CreateQuietAdmin(configs.CreateAdminConfig(credentials), error =>
+                {
+                    if (IsLoginFailure(error.Code))
                     {
-                        if (IsLoginFailure(error.Code))
-                        {
-                            loginFailure = error;
-                        }
-                    })
-                    .SetLogHandler((_, _) => { })
-                    .Build();
+                        loginFailure = error;
+                    }
+                });
                 return admin.GetMetadata(options.Value.MetadataTimeout);
             }, cancellationToken).ConfigureAwait(false);
         }

@@ -12,7 +12,7 @@ namespace KafkaWsProxy.Bridge.Kafka;
 /// </summary>
 internal sealed class SharedProducerPool(
     KafkaClientConfigFactory configFactory,
-    ILogger<SharedProducerPool> logger) : IDisposable
+    KafkaClientFactory clients) : IDisposable
 {
     private static readonly TimeSpan s_flushOnShutdown = TimeSpan.FromSeconds(10);
 
@@ -39,12 +39,7 @@ internal sealed class SharedProducerPool(
             return build(config);
         }
 
-        return new ProducerBuilder<byte[]?, byte[]?>(config)
-            .SetErrorHandler((producer, error) =>
-                BridgeLog.KafkaClientError(logger, producer.Name, error.Code.ToString(), error.IsFatal, error.Reason))
-            .SetLogHandler((producer, message) =>
-                BridgeLog.KafkaClientLog(logger, producer.Name, message.Facility, message.Message))
-            .Build();
+        return clients.CreateProducer<byte[]?, byte[]?>(config);
     }
 
     public void Dispose()

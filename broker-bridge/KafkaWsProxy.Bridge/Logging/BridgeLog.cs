@@ -72,6 +72,11 @@ internal static partial class BridgeLog
         Message = "Session {Kind} {Scope}/{Member} granted")]
     public static partial void SessionGranted(ILogger logger, KafkaWsProxy.Bridge.Sessions.SessionKind kind, string scope, string member);
 
+    [LoggerMessage(EventId = 42, EventName = "SessionSuperseded", Level = LogLevel.Information,
+        Message = "Session {Kind} {Scope}/{Member} superseded by a newer one on bridge {NewerBridgeId}; its stream ends")]
+    public static partial void SessionSuperseded(
+        ILogger logger, KafkaWsProxy.Bridge.Sessions.SessionKind kind, string scope, string member, string newerBridgeId);
+
     [LoggerMessage(EventId = 20, EventName = "KafkaClientError", Level = LogLevel.Warning,
         Message = "Kafka client {ClientName} reported {KafkaError} (fatal: {IsFatal}): {Reason}")]
     public static partial void KafkaClientError(ILogger logger, string clientName, string kafkaError, bool isFatal, string reason);

@@ -35,7 +35,7 @@ internal sealed class ProduceStreamOpener(
     ProducerRateLimits rateLimits,
     IOptions<ProduceOptions> options,
     IOptions<SessionsOptions> sessionOptions,
-    ILogger<TransactionalProduceStream> transactionLogger,
+    KafkaClientFactory clients,
     Telemetry.BridgeMetrics metrics)
 {
     public async Task<OpenedProduceStream> OpenAsync(ProduceOpen open, CancellationToken cancellationToken)
@@ -46,15 +46,15 @@ internal sealed class ProduceStreamOpener(
         var partitions = await PartitionCountAsync(open.Topic, cancellationToken).ConfigureAwait(false);
         await credentials.VerifyAsync(open.Credentials, open.Topic, cancellationToken).ConfigureAwait(false);
         var session = limits.ProducerSessionsEnabled
-            ? await sessions.ClaimAsync(SessionKind.Producer, open.ClientId, open.InstanceId, limits.ProducerLimitFor(open.ClientId),
-                uniqueMember: false, cancellationToken).ConfigureAwait(false)
+            ? await sessions.ClaimAsync(SessionKind.Producer, open.ClientId, open.InstanceId, limits.ProducerLimitFor(open.ClientId), cancellationToken)
+                .ConfigureAwait(false)
             : null;
         try
         {
             IProduceStream stream = open.Transactional
                 ? await TransactionalProduceStream.StartAsync(
                     configs.CreateTransactionalProducerConfig(open.Credentials, TransactionalProduceStream.TransactionalIdOf(open), options.Value.TransactionTimeout),
-                    open, options.Value, rateLimits, transactionLogger, cancellationToken).ConfigureAwait(false)
+                    open, options.Value, rateLimits, clients, cancellationToken).ConfigureAwait(false)
                 : new ProduceStream(producers.Get(open.Credentials), open, options.Value, rateLimits, metrics);
             return new OpenedProduceStream(stream, partitions, session);
         }

@@ -37,11 +37,9 @@ internal sealed class TransactionalProduceStream : IProduceStream
 
     /// <summary>Creates the producer and registers its transactional id, fencing any older producer with the same id.</summary>
     public static async Task<TransactionalProduceStream> StartAsync(
-        ProducerConfig config, ProduceOpen open, ProduceOptions options, ProducerRateLimits rateLimits, ILogger logger, CancellationToken cancellationToken)
+        ProducerConfig config, ProduceOpen open, ProduceOptions options, ProducerRateLimits rateLimits, KafkaClientFactory clients, CancellationToken cancellationToken)
     {
-        var producer = new ProducerBuilder<byte[]?, byte[]?>(config)
-            .SetErrorHandler((p, e) => BridgeLog.KafkaClientError(logger, p.Name, e.Code.ToString(), e.IsFatal, e.Reason))
-            .Build();
+        var producer = clients.CreateProducer<byte[]?, byte[]?>(config);
         try
         {
             // Blocking librdkafka call: kept off the request thread.

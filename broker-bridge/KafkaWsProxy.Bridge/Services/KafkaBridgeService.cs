@@ -14,6 +14,7 @@ internal sealed class KafkaBridgeService(
     ProduceStreamOpener produceOpener,
     ConsumeStreamOpener consumeOpener,
     ClusterDescriber clusterDescriber,
+    StreamDrain drain,
     IHostApplicationLifetime lifetime,
     BridgeMetrics metrics,
     ILogger<KafkaBridgeService> logger) : KafkaBridge.KafkaBridgeBase
@@ -51,7 +52,7 @@ internal sealed class KafkaBridgeService(
                     new ProduceResponse { Opened = new ProduceOpened { PartitionCount = opened.PartitionCount } },
                     cancellationToken).ConfigureAwait(false);
                 await opened.Stream.RunAsync(requestStream, responseStream, lifetime.ApplicationStopping, fenced.Token).ConfigureAwait(false);
-                ThrowIfDraining(cancellationToken);
+                await drain.EndIfDrainingAsync(open.DrainNotice, ProduceNotice(responseStream), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (opened.Session?.Superseded.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
             {
@@ -60,7 +61,7 @@ internal sealed class KafkaBridgeService(
             }
             catch (Exception e) when (e is not RpcException && !cancellationToken.IsCancellationRequested)
             {
-                ThrowIfDraining(cancellationToken);
+                await drain.EndIfDrainingAsync(open.DrainNotice, ProduceNotice(responseStream), cancellationToken).ConfigureAwait(false);
                 BridgeLog.UnexpectedStreamFailure(logger, "Produce", e);
                 throw new RpcException(new Status(StatusCode.Internal, "The bridge failed while producing; see its log."));
             }
@@ -111,13 +112,15 @@ internal sealed class KafkaBridgeService(
                 await responseStream.WriteAsync(
                     new ConsumeResponse { Opened = new ConsumeOpened { PartitionCount = partitionCount, GroupId = session.GroupId } },
                     cancellationToken).ConfigureAwait(false);
-                using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
-                await session.RunAsync(requestStream, new MeteredConsumeResponses(responseStream, metrics), stopping.Token).ConfigureAwait(false);
-                ThrowIfDraining(cancellationToken);
+                using var ending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping, lease.Superseded);
+                await session.RunAsync(requestStream, new MeteredConsumeResponses(responseStream, metrics), ending.Token).ConfigureAwait(false);
+                ThrowIfSuperseded(lease, open.ClientId, session.GroupId, cancellationToken);
+                await drain.EndIfDrainingAsync(open.DrainNotice, ConsumeNotice(responseStream), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not RpcException && !cancellationToken.IsCancellationRequested)
             {
-                ThrowIfDraining(cancellationToken);
+                ThrowIfSuperseded(lease, open.ClientId, session.GroupId, cancellationToken);
+                await drain.EndIfDrainingAsync(open.DrainNotice, ConsumeNotice(responseStream), cancellationToken).ConfigureAwait(false);
                 BridgeLog.UnexpectedStreamFailure(logger, "Consume", e);
                 throw new RpcException(new Status(StatusCode.Internal, "The bridge failed while consuming; see its log."));
             }
@@ -133,19 +136,24 @@ internal sealed class KafkaBridgeService(
         clusterDescriber.DescribeAsync(context.CancellationToken);
 
     /// <summary>
-    /// The bridge is stopping: end the stream with UNAVAILABLE and the drain
-    /// trailer, which the edge turns into close 1001 "reconnect".
+    /// A newer socket of the same clientId in the group was granted (on any bridge):
+    /// end this stream with ABORTED, which the edge turns into close 1008, after the
+    /// session has closed its consumer (docs/protocol.md §5, §6).
     /// </summary>
-    private void ThrowIfDraining(CancellationToken callCancelled)
+    private static void ThrowIfSuperseded(SessionLease lease, string clientId, string groupId, CancellationToken callCancelled)
     {
-        if (lifetime.ApplicationStopping.IsCancellationRequested && !callCancelled.IsCancellationRequested)
+        if (lease.Superseded.IsCancellationRequested && !callCancelled.IsCancellationRequested)
         {
-            metrics.StreamDrained();
-            throw new RpcException(
-                new Status(StatusCode.Unavailable, "The bridge is shutting down; reconnect."),
-                new Metadata { { BridgeTrailers.Draining, "true" } });
+            throw new RpcException(new Status(StatusCode.Aborted,
+                $"Superseded by a newer connection of clientId {clientId} in group {groupId}."));
         }
     }
+
+    private static Func<CancellationToken, Task> ProduceNotice(IServerStreamWriter<ProduceResponse> responses) =>
+        token => responses.WriteAsync(new ProduceResponse { Draining = new StreamDraining() }, token);
+
+    private static Func<CancellationToken, Task> ConsumeNotice(IServerStreamWriter<ConsumeResponse> responses) =>
+        token => responses.WriteAsync(new ConsumeResponse { Draining = new StreamDraining() }, token);
 
     private static async Task<ProduceOpen> ReadOpenAsync(IAsyncStreamReader<ProduceRequest> requests, CancellationToken cancellationToken)
     {

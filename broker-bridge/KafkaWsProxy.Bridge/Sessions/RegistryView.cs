@@ -31,52 +31,38 @@ internal sealed class RegistryView(TimeSpan ttl)
 
     /// <summary>
     /// Decides a claim that has been read back: null when granted, else why not.
+    /// A member's newest claim replaces its older sessions (which are superseded
+    /// once it is granted, docs/protocol.md §4 and §5), so they never refuse it,
+    /// and the limit counts distinct members: the slot of a crashed socket is
+    /// taken over by the same member at once, not after the TTL.
     /// </summary>
-    /// <param name="limit">Sessions allowed in the scope; 0 = unlimited.</param>
-    /// <param name="uniqueMember">Refuse when an earlier live session has the same member.</param>
-    public string? Decide(SessionEntry claim, int limit, bool uniqueMember, long nowMs)
+    /// <param name="limit">Members allowed in the scope; 0 = unlimited.</param>
+    public ClaimRefusal? Decide(SessionEntry claim, int limit, long nowMs)
     {
         if (!_sessions.TryGetValue(claim.Key, out var mine))
         {
-            return "The session was removed before it was granted.";
+            return ClaimRefusal.ClaimLost;
         }
 
-        var ahead = _sessions.Values
-            .Where(s => s.Entry.ScopeKey == claim.ScopeKey && !IsExpired(s, nowMs) && s.FirstOffset < mine.FirstOffset)
-            .ToList();
+        var othersAhead = _sessions.Values
+            .Where(s => s.Entry.ScopeKey == claim.ScopeKey && s.Entry.Member != claim.Member
+                && !IsExpired(s, nowMs) && s.FirstOffset < mine.FirstOffset)
+            .Select(s => s.Entry.Member)
+            .Distinct(StringComparer.Ordinal)
+            .Count();
 
-        if (uniqueMember && ahead.Any(s => s.Entry.Member == claim.Member))
-        {
-            return claim.Kind == SessionKind.Consumer
-                ? $"Consumer id '{claim.Member}' is already registered in group '{claim.Scope}'."
-                : $"Instance '{claim.Member}' of client '{claim.Scope}' is already connected.";
-        }
-
-        if (!uniqueMember)
-        {
-            // The newest session of a member replaces the older ones (which get fenced): they do not count.
-            ahead.RemoveAll(s => s.Entry.Member == claim.Member);
-        }
-
-        if (limit > 0 && ahead.Count >= limit)
-        {
-            return claim.Kind == SessionKind.Consumer
-                ? $"Consumer session limit for group '{claim.Scope}' reached: at most {limit} socket(s)."
-                : $"Producer session limit for client '{claim.Scope}' reached: at most {limit} socket(s).";
-        }
-
-        return null;
+        return limit > 0 && othersAhead >= limit ? ClaimRefusal.LimitReached : null;
     }
 
-    /// <summary>Live sessions of a scope, for diagnostics and tests.</summary>
-    public int CountLive(string scopeKey, long nowMs) =>
-        _sessions.Values.Count(s => s.Entry.ScopeKey == scopeKey && !IsExpired(s, nowMs));
-
     /// <summary>True when a later session of the same member was granted (this one is superseded).</summary>
-    public bool IsSuperseded(SessionEntry entry, long nowMs) =>
+    public bool IsSuperseded(SessionEntry entry, long nowMs) => SupersededBy(entry, nowMs) is not null;
+
+    /// <summary>A live, granted session of the same member claimed after this one, if any.</summary>
+    public SessionEntry? SupersededBy(SessionEntry entry, long nowMs) =>
         _sessions.TryGetValue(entry.Key, out var mine)
-        && _sessions.Values.Any(s => s.Entry.ScopeKey == entry.ScopeKey && s.Entry.Member == entry.Member && s.Entry.Granted
-            && s.Entry.Key != entry.Key && s.FirstOffset > mine.FirstOffset && !IsExpired(s, nowMs));
+            ? _sessions.Values.FirstOrDefault(s => s.Entry.ScopeKey == entry.ScopeKey && s.Entry.Member == entry.Member && s.Entry.Granted
+                && s.Entry.Key != entry.Key && s.FirstOffset > mine.FirstOffset && !IsExpired(s, nowMs))?.Entry
+            : null;
 
     private bool IsExpired(Live live, long nowMs) => nowMs - live.LastHeartbeatMs > ttl.TotalMilliseconds;
 

@@ -13,16 +13,26 @@ internal sealed class SessionLease(SessionRegistry registry, SessionEntry entry)
 
     public CancellationToken Superseded => _superseded.Token;
 
-    /// <summary>Called under the registry's lock: the stream's reaction runs elsewhere.</summary>
-    internal void MarkSuperseded()
+    /// <summary>
+    /// Called under the registry's lock: the stream's reaction runs elsewhere.
+    /// True the first time (a lease is superseded once).
+    /// </summary>
+    internal bool MarkSuperseded()
     {
         try
         {
+            if (_superseded.IsCancellationRequested)
+            {
+                return false;
+            }
+
             _ = _superseded.CancelAsync();
+            return true;
         }
         catch (ObjectDisposedException)
         {
             // Already released.
+            return false;
         }
     }
 

@@ -22,6 +22,7 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
 {
     private readonly SessionsOptions _options;
     private readonly KafkaClientConfigFactory _configs;
+    private readonly KafkaClientFactory _clients;
     private readonly RegistryTopic _topic;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionRegistry> _logger;
@@ -41,12 +42,14 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
     public SessionRegistry(
         IOptions<SessionsOptions> options,
         KafkaClientConfigFactory configs,
+        KafkaClientFactory clients,
         RegistryTopic topic,
         TimeProvider time,
         ILogger<SessionRegistry> logger)
     {
         _options = options.Value;
         _configs = configs;
+        _clients = clients;
         _topic = topic;
         _time = time;
         _logger = logger;
@@ -60,12 +63,8 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _partitionCount = await _topic.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        _producer = new ProducerBuilder<string, byte[]?>(_configs.CreateRegistryProducerConfig())
-            .SetErrorHandler((p, e) => BridgeLog.KafkaClientError(_logger, p.Name, e.Code.ToString(), e.IsFatal, e.Reason))
-            .Build();
-        var consumer = new ConsumerBuilder<string, byte[]?>(_configs.CreateRegistryConsumerConfig())
-            .SetErrorHandler((c, e) => BridgeLog.KafkaClientError(_logger, c.Name, e.Code.ToString(), e.IsFatal, e.Reason))
-            .Build();
+        _producer = _clients.CreateProducer<string, byte[]?>(_configs.CreateRegistryProducerConfig());
+        var consumer = _clients.CreateConsumer<string, byte[]?>(_configs.CreateRegistryConsumerConfig());
         consumer.Assign(Enumerable.Range(0, _partitionCount).Select(p => new TopicPartitionOffset(_options.Topic, p, Offset.Beginning)));
         _reader = Task.Factory.StartNew(() => Read(consumer), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _heartbeats = HeartbeatAsync(_stopping.Token);
@@ -73,10 +72,13 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// Registers a session, or throws RESOURCE_EXHAUSTED (limit) / ALREADY_EXISTS
-    /// (duplicate member). The lease must be disposed when the socket ends.
+    /// Registers a session, or throws RESOURCE_EXHAUSTED (limit) / UNAVAILABLE
+    /// (the registry lost or did not answer the claim). A live session of the same
+    /// member, on any bridge, is superseded once this one is granted. The lease
+    /// must be disposed when the socket ends.
     /// </summary>
-    public async Task<SessionLease> ClaimAsync(SessionKind kind, string scope, string member, int limit, bool uniqueMember, CancellationToken cancellationToken)
+    /// <param name="limit">Distinct members allowed in the scope; 0 = unlimited.</param>
+    public async Task<SessionLease> ClaimAsync(SessionKind kind, string scope, string member, int limit, CancellationToken cancellationToken)
     {
         var entry = new SessionEntry(kind, scope, member, BridgeId, Guid.NewGuid().ToString("N"));
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -89,16 +91,15 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
             var written = await WriteAsync(entry, partition, remove: false, deadline.Token).ConfigureAwait(false);
             await WaitUntilReadAsync(partition, written, deadline.Token).ConfigureAwait(false);
 
-            string? refusal;
+            ClaimRefusal? refusal;
             lock (_gate)
             {
-                refusal = _view.Decide(entry, limit, uniqueMember, NowMs);
+                refusal = _view.Decide(entry, limit, NowMs);
             }
 
-            if (refusal is not null)
+            if (refusal is { } refused)
             {
-                throw new RpcException(new Status(
-                    refusal.Contains("already", StringComparison.Ordinal) ? StatusCode.AlreadyExists : StatusCode.ResourceExhausted, refusal));
+                throw Refuse(refused, entry, limit);
             }
 
             // Granted: say so in the log, which is also the first heartbeat (and lets
@@ -107,7 +108,14 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
             _owned[entry.Key] = granted;
             await WriteAsync(granted, partition, remove: false, deadline.Token).ConfigureAwait(false);
             var lease = new SessionLease(this, granted);
-            _leases[entry.Key] = lease;
+            lock (_gate)
+            {
+                _leases[entry.Key] = lease;
+                // A newer session of the member granted while this one was being granted
+                // was read before this lease could be fenced: fence it now.
+                FenceIfSuperseded(lease);
+            }
+
             BridgeLog.SessionGranted(_logger, kind, scope, member);
             return lease;
         }
@@ -123,6 +131,17 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
             throw;
         }
     }
+
+    /// <summary>The one place a registry refusal becomes the status the contract names.</summary>
+    private static RpcException Refuse(ClaimRefusal refusal, SessionEntry claim, int limit) => refusal switch
+    {
+        ClaimRefusal.LimitReached => new RpcException(new Status(StatusCode.ResourceExhausted, claim.Kind == SessionKind.Consumer
+            ? $"Consumer session limit for group '{claim.Scope}' reached: at most {limit} socket(s)."
+            : $"Producer session limit for client '{claim.Scope}' reached: at most {limit} socket(s).")),
+        ClaimRefusal.ClaimLost => new RpcException(new Status(StatusCode.Unavailable,
+            "The session registry lost the claim before deciding it; try again.")),
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, null),
+    };
 
     internal async Task ReleaseAsync(SessionEntry entry)
     {
@@ -281,16 +300,26 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
         }
     }
 
-    /// <summary>A newer session of a member this bridge holds: the held one is fenced.</summary>
+    /// <summary>A newer session of a member this bridge holds: the held one is fenced. Under the lock.</summary>
     private void FenceOlderLeasesOf(SessionEntry newer)
     {
         foreach (var lease in _leases.Values)
         {
             var held = lease.Entry;
-            if (held.Key != newer.Key && held.ScopeKey == newer.ScopeKey && held.Member == newer.Member && _view.IsSuperseded(held, NowMs))
+            if (held.Key != newer.Key && held.ScopeKey == newer.ScopeKey && held.Member == newer.Member)
             {
-                lease.MarkSuperseded();
+                FenceIfSuperseded(lease);
             }
+        }
+    }
+
+    /// <summary>Under the lock.</summary>
+    private void FenceIfSuperseded(SessionLease lease)
+    {
+        var held = lease.Entry;
+        if (_view.SupersededBy(held, NowMs) is { } newer && lease.MarkSuperseded())
+        {
+            BridgeLog.SessionSuperseded(_logger, held.Kind, held.Scope, held.Member, newer.BridgeId);
         }
     }
 

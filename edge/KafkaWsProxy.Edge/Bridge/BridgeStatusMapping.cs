@@ -52,9 +52,33 @@ internal static class BridgeStatusMapping
     /// <summary>The bridge's trailer that marks a stream ended by its shutdown.</summary>
     public const string DrainingTrailer = "kafkawsproxy-draining";
 
-    /// <summary>True when the bridge ended the stream because it is shutting down.</summary>
+    /// <summary>The close reason of a socket whose bridge is shutting down.</summary>
+    public const string BridgeDrainingReason = "Kafka bridge is shutting down; reconnect.";
+
+    /// <summary>
+    /// True when the bridge ended the stream because it is shutting down: its drain
+    /// trailer, or its HTTP/2 connection closed gracefully (GOAWAY with NO_ERROR)
+    /// under the stream, which a server only does when it goes away. The trailer can
+    /// be lost to that close; the bridge's in-band drain notice cannot (see the
+    /// sessions), so this is the fallback for a notice that did not come.
+    /// </summary>
     public static bool IsDraining(RpcException exception) =>
-        exception.StatusCode == StatusCode.Unavailable && exception.Trailers.GetValue(DrainingTrailer) == "true";
+        (exception.StatusCode == StatusCode.Unavailable && exception.Trailers.GetValue(DrainingTrailer) == "true")
+        || IsGracefulConnectionClose(exception);
+
+    private static bool IsGracefulConnectionClose(RpcException exception)
+    {
+        for (var inner = exception.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is HttpProtocolException { ErrorCode: 0 }
+                || inner.Message.Contains("HTTP/2 error code 'NO_ERROR'", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static WebSocketCloseStatus ToCloseStatus(RpcException exception) => exception.StatusCode switch
     {
@@ -65,9 +89,10 @@ internal static class BridgeStatusMapping
 
     public static string ToCloseReason(RpcException exception) => exception.StatusCode switch
     {
-        _ when IsDraining(exception) => "Kafka bridge is shutting down; reconnect.",
+        _ when IsDraining(exception) => BridgeDrainingReason,
         _ when IsLocalFailure(exception) => TrimReason(BridgeUnavailableMessage),
-        // The bridge's text already says "Fenced: ...".
+        // A newer socket with the same ids took over; the bridge's text says so
+        // ("Fenced: ..." for a producer, "Superseded by a newer connection ..." for a consumer).
         StatusCode.Aborted => TrimReason(exception.Status.Detail),
         _ => TrimReason($"Kafka bridge: {exception.Status.Detail}"),
     };

@@ -53,7 +53,7 @@ internal sealed class BridgeStreamOpener
         ProduceOpen open, CancellationToken streamLifetime) =>
         OpenAsync(
             () => _client.Produce(cancellationToken: streamLifetime),
-            new ProduceRequest { Open = open },
+            new ProduceRequest { Open = WithDrainNotice(open) },
             response => response.KindCase == ProduceResponse.KindOneofCase.Opened,
             streamLifetime);
 
@@ -62,9 +62,22 @@ internal sealed class BridgeStreamOpener
         ConsumeOpen open, CancellationToken streamLifetime) =>
         OpenAsync(
             () => _client.Consume(cancellationToken: streamLifetime),
-            new ConsumeRequest { Open = open },
+            new ConsumeRequest { Open = WithDrainNotice(open) },
             response => response.KindCase == ConsumeResponse.KindOneofCase.Opened,
             streamLifetime);
+
+    // The sessions read the bridge's drain notice and end the call on it (docs/protocol.md §6).
+    private static ProduceOpen WithDrainNotice(ProduceOpen open)
+    {
+        open.DrainNotice = true;
+        return open;
+    }
+
+    private static ConsumeOpen WithDrainNotice(ConsumeOpen open)
+    {
+        open.DrainNotice = true;
+        return open;
+    }
 
     private async Task<OpenedStream<TRequest, TResponse>> OpenAsync<TRequest, TResponse>(
         Func<AsyncDuplexStreamingCall<TRequest, TResponse>> start,

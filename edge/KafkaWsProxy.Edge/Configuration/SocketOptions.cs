@@ -57,11 +57,18 @@ public sealed class SocketOptions
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// After the client closes, how long the edge waits for the acks still in
-    /// flight before it gives up on them and closes with 1011.
+    /// Once a socket is ending (the client closed, the bridge drains or failed, the
+    /// edge stops), how long the edge waits for the acks still in flight before it
+    /// gives up on them (close 1011, or 1001 when the edge or bridge is stopping).
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the edge waits for the client's answer to its close frame.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Retry-After of every 429 and 503 answer (socket limit, bridge unreachable or
+    /// refusing, edge draining, identity provider down), in whole seconds, at least 1.
+    /// </summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using Grpc.Core;
 using KafkaWsProxy.Contracts.V1;
+using KafkaWsProxy.Edge.Bridge;
 using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Produce;
 using KafkaWsProxy.Edge.Sockets;
@@ -40,10 +41,13 @@ internal sealed class ConsumerSocketSession(
     // The sender's: the newest record per partition of the frames of the current burst.
     private readonly Dictionary<int, RecordPosition> _burst = [];
 
+    private CancellationToken _connectionAborted;
+
     public async Task<SocketEnd> RunAsync(SocketEndRequest endRequest, CancellationToken connectionAborted)
     {
+        _connectionAborted = connectionAborted;
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted);
-        using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, endRequest.Token);
+        using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
         var outbound = Channel.CreateBounded<OutboundItem>(new BoundedChannelOptions(options.ConsumerSendQueue)
         {
             SingleReader = true,
@@ -56,35 +60,29 @@ internal sealed class ConsumerSocketSession(
         var readingResults = ReadResultsAsync(outbound.Writer, cancel.Token, stopSending.Token);
         var sending = SendAsync(outbound.Reader, stopSending.Token);
 
-        var end = SocketEnd.Of(SocketEndReason.ConnectionLost);
+        var close = SocketClose.Abort;
+        var bridge = BridgeEnd.StillOpen;
         try
         {
-            var first = await Task.WhenAny(receiving, readingResults, sending).ConfigureAwait(false);
-            end = endRequest.IsRequested ? SocketEnd.Of(endRequest.Reason) : await first.ConfigureAwait(false);
-            if (first != receiving && end.Reason == SocketEndReason.ClientClosed)
-            {
-                end = SocketEnd.Bridge(new RpcException(new Status(StatusCode.Unavailable, "The bridge ended the stream.")));
-            }
+            await Task.WhenAny(receiving, readingResults, sending, endRequest.Requested).ConfigureAwait(false);
 
-            // Stop sending before the close frame goes out: nothing may follow it.
+            // Stop sending before the close frame goes out: nothing may follow it. Records not
+            // sent are not committed either; the group delivers them again.
             _closing = true;
             await stopSending.CancelAsync().ConfigureAwait(false);
-            await sending.ConfigureAwait(false);
-            if (end.Reason == SocketEndReason.ConnectionLost)
-            {
-                socket.Abort();
-            }
-            else
-            {
-                await SocketCloser.CloseAsync(socket, end.ToClose(options.MaxFrameBytes), receiving, options.CloseTimeout)
-                    .ConfigureAwait(false);
-            }
+            var delivery = await sending.ConfigureAwait(false);
+            bridge = readingResults.IsCompleted ? await readingResults.ConfigureAwait(false) : BridgeEnd.StillOpen;
+            var client = receiving.IsCompleted ? await receiving.ConfigureAwait(false) : ClientOutcome.Open;
+            var outcomes = new SocketOutcomes(client, bridge.Outcome, delivery, endRequest.Reason, bridge.Error);
+            close = SocketCloseDecision.Decide(outcomes, options.MaxFrameBytes);
+            await SocketCloser.CloseAsync(socket, close, receiving, options.CloseTimeout).ConfigureAwait(false);
+            return new SocketEnd(outcomes, close);
         }
         finally
         {
             commits.Writer.TryComplete();
             _written?.Complete();
-            if (end.Reason is SocketEndReason.ClientClosed or SocketEndReason.FrameTooLarge)
+            if (!close.IsAbort && bridge.Outcome == BridgeOutcome.Open)
             {
                 await FinishStreamAsync(forwarding, readingResults).ConfigureAwait(false);
             }
@@ -93,8 +91,6 @@ internal sealed class ConsumerSocketSession(
             outbound.Writer.TryComplete();
             await Task.WhenAll(receiving, forwarding, readingResults, sending).ConfigureAwait(false);
         }
-
-        return end;
     }
 
     /// <summary>
@@ -102,7 +98,7 @@ internal sealed class ConsumerSocketSession(
     /// bridge closes its consumer (committing them, leaving the group) before the
     /// call ends, so the same client can reconnect at once and resume exactly there.
     /// </summary>
-    private async Task FinishStreamAsync(Task forwarding, Task<SocketEnd> readingResults)
+    private async Task FinishStreamAsync(Task forwarding, Task<BridgeEnd> readingResults)
     {
         try
         {
@@ -115,7 +111,7 @@ internal sealed class ConsumerSocketSession(
         }
     }
 
-    private async Task<SocketEnd> ReceiveAsync(
+    private async Task<ClientOutcome> ReceiveAsync(
         ChannelWriter<OutboundItem> outbound, ChannelWriter<CommitRequest> commits, CancellationToken cancellationToken)
     {
         using var reader = new WebSocketMessageReader(socket, options.MaxFrameBytes);
@@ -127,9 +123,9 @@ internal sealed class ConsumerSocketSession(
                 switch (kind)
                 {
                     case ReceivedKind.Close:
-                        return SocketEnd.Of(SocketEndReason.ClientClosed);
+                        return ClientOutcome.Closed;
                     case ReceivedKind.TooLarge:
-                        return SocketEnd.Of(SocketEndReason.FrameTooLarge);
+                        return ClientOutcome.FrameTooLarge;
                 }
 
                 var commit = ParseCommit(kind, reader.Message, out var error);
@@ -146,7 +142,7 @@ internal sealed class ConsumerSocketSession(
         }
         catch (Exception e) when (InboundFrames.IsConnectionFailure(e) || e is OperationCanceledException or ChannelClosedException)
         {
-            return SocketEnd.Of(SocketEndReason.ConnectionLost);
+            return ClientOutcome.ConnectionLost;
         }
     }
 
@@ -221,7 +217,7 @@ internal sealed class ConsumerSocketSession(
 
     /// <param name="stopHanding">Cancelled when the sender stops: results are then read (so the
     /// call ends cleanly) but no longer handed on.</param>
-    private async Task<SocketEnd> ReadResultsAsync(
+    private async Task<BridgeEnd> ReadResultsAsync(
         ChannelWriter<OutboundItem> outbound, CancellationToken cancellationToken, CancellationToken stopHanding)
     {
         try
@@ -238,6 +234,11 @@ internal sealed class ConsumerSocketSession(
                     case ConsumeResponse.KindOneofCase.Revoked:
                         _ownership.Revoke(response.Revoked.Partitions);
                         break;
+                    case ConsumeResponse.KindOneofCase.Draining:
+                        // The bridge's consumer has left the group. Ending the call tells the
+                        // bridge the notice arrived, so it can stop without waiting.
+                        call.Dispose();
+                        return new BridgeEnd(BridgeOutcome.Draining);
                     // Commits the edge made itself (autoCommit) carry no request id; their failures are not the client's.
                     case ConsumeResponse.KindOneofCase.CommitResult
                         when response.CommitResult.Failures.Count > 0 && response.CommitResult.RequestId.Length > 0 && !_closing:
@@ -249,15 +250,15 @@ internal sealed class ConsumerSocketSession(
                 }
             }
 
-            return SocketEnd.Of(SocketEndReason.ClientClosed);
+            return new BridgeEnd(BridgeOutcome.Ended);
         }
         catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
-            return SocketEnd.Bridge(e);
+            return new BridgeEnd(BridgeStatusMapping.IsDraining(e) ? BridgeOutcome.Draining : BridgeOutcome.Failed, e);
         }
         catch (Exception e) when (e is RpcException or OperationCanceledException or ChannelClosedException)
         {
-            return SocketEnd.Of(SocketEndReason.ConnectionLost);
+            return BridgeEnd.StillOpen;
         }
     }
 
@@ -278,7 +279,8 @@ internal sealed class ConsumerSocketSession(
         }
     }
 
-    private async Task<SocketEnd> SendAsync(ChannelReader<OutboundItem> outbound, CancellationToken cancellationToken)
+    /// <returns>Complete when stopped (a consumer is owed nothing: what it was not sent is delivered again).</returns>
+    private async Task<DeliveryOutcome> SendAsync(ChannelReader<OutboundItem> outbound, CancellationToken cancellationToken)
     {
         using var frames = new RecordFrameWriter(settings.Open.KeyFormat, settings.Open.ValueFormat);
         var batch = new List<ConsumedRecord>(Math.Max(settings.BatchSize, 1));
@@ -321,11 +323,15 @@ internal sealed class ConsumerSocketSession(
                 }
             }
 
-            return SocketEnd.Of(SocketEndReason.ClientClosed);
+            return DeliveryOutcome.Complete;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_connectionAborted.IsCancellationRequested)
+        {
+            return DeliveryOutcome.Complete;
         }
         catch (Exception e) when (InboundFrames.IsConnectionFailure(e) || e is OperationCanceledException)
         {
-            return SocketEnd.Of(SocketEndReason.ConnectionLost);
+            return DeliveryOutcome.ConnectionLost;
         }
     }
 

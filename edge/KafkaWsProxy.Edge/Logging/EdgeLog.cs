@@ -1,4 +1,5 @@
 using Grpc.Core;
+using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Edge.Logging;
 
@@ -21,10 +22,10 @@ internal static partial class EdgeLog
     public static partial void SocketOpened(ILogger logger, string path, string clientId, string topic);
 
     [LoggerMessage(EventId = 3, EventName = "SocketClosed", Level = LogLevel.Debug,
-        Message = "Closed {Path} for client {ClientId}: {EndReason}, close {CloseStatus} {CloseReason}")]
+        Message = "Closed {Path} for client {ClientId}: client {ClientOutcome}, bridge {BridgeOutcome}, delivery {DeliveryOutcome}, requested {EndRequest}; close {CloseStatus} {CloseReason}")]
     public static partial void SocketClosed(
-        ILogger logger, string path, string clientId, KafkaWsProxy.Edge.Sockets.SocketEndReason endReason,
-        System.Net.WebSockets.WebSocketCloseStatus? closeStatus, string? closeReason);
+        ILogger logger, string path, string clientId, ClientOutcome clientOutcome, BridgeOutcome bridgeOutcome,
+        DeliveryOutcome deliveryOutcome, EndRequestReason endRequest, System.Net.WebSockets.WebSocketCloseStatus? closeStatus, string? closeReason);
 
     [LoggerMessage(EventId = 4, EventName = "SocketAborted", Level = LogLevel.Debug,
         Message = "Socket {Path} for client {ClientId} was aborted")]
@@ -41,6 +42,18 @@ internal static partial class EdgeLog
     [LoggerMessage(EventId = 12, EventName = "IdentityProviderUnreachable", Level = LogLevel.Warning,
         Message = "The identity provider's discovery document or keys could not be fetched: {Reason}")]
     public static partial void IdentityProviderUnreachable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 13, EventName = "EdgeDraining", Level = LogLevel.Information,
+        Message = "Draining: refusing new sockets, ending {OpenSockets} open sockets")]
+    public static partial void EdgeDraining(ILogger logger, int openSockets);
+
+    [LoggerMessage(EventId = 14, EventName = "EdgeDrained", Level = LogLevel.Information,
+        Message = "Drained: every socket is closed")]
+    public static partial void EdgeDrained(ILogger logger);
+
+    [LoggerMessage(EventId = 15, EventName = "EdgeDrainIncomplete", Level = LogLevel.Warning,
+        Message = "Drain incomplete: {OpenSockets} sockets still open at the deadline")]
+    public static partial void EdgeDrainIncomplete(ILogger logger, int openSockets);
 
     [LoggerMessage(EventId = 20, EventName = "UnhandledRequestFailure", Level = LogLevel.Error,
         Message = "Unhandled failure on {Path}")]

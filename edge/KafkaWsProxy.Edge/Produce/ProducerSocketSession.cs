@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using Grpc.Core;
 using KafkaWsProxy.Contracts.V1;
+using KafkaWsProxy.Edge.Bridge;
 using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Sockets;
 
@@ -12,8 +13,15 @@ namespace KafkaWsProxy.Edge.Produce;
 /// loops: receive (frames to records, one ack slot per frame, in order),
 /// forward (records to the bridge, batched), results (the bridge's answers,
 /// read at all times so a failed bridge is noticed even while idle), and ack
-/// (the socket's only sender: one frame per slot, in input order).
+/// (the socket's only sender: one frame per slot, in input order). Each loop
+/// reports a named outcome; <see cref="SocketCloseDecision"/> turns them into the close.
 /// </summary>
+/// <remarks>
+/// Whatever ends first (the client closes, the bridge fails or drains, the edge
+/// stops), the intake stops: no frame is taken any more, the records taken are
+/// forwarded and the bridge's half of the call is ended, and every ack owed is
+/// still sent (within Sockets:DrainTimeout) before the close frame.
+/// </remarks>
 internal sealed class ProducerSocketSession(
     WebSocket socket,
     IOutputBatching output,
@@ -21,9 +29,10 @@ internal sealed class ProducerSocketSession(
     ProduceFrameParser parser,
     SocketOptions options)
 {
-    // Set once the close frame is on its way: frames that still arrive could no
-    // longer be acknowledged, so they are not produced either.
-    private volatile bool _closing;
+    // Taking a frame (its slot and its record) and stopping the intake exclude each
+    // other, so no slot is ever left without its record.
+    private readonly Lock _intakeGate = new();
+    private bool _intakeStopped;
 
     public async Task<SocketEnd> RunAsync(SocketEndRequest endRequest, CancellationToken connectionAborted)
     {
@@ -42,118 +51,58 @@ internal sealed class ProducerSocketSession(
         var receiving = ReceiveAsync(slots.Writer, records.Writer, cancel.Token);
         var forwarding = ForwardAsync(records.Reader, cancel.Token);
         var readingResults = ReadResultsAsync(results.Writer, cancel.Token);
-        using var stopAcks = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, endRequest.Token);
-        var acking = SendAcksAsync(slots.Reader, results.Reader, stopAcks.Token);
+        var acking = SendAcksAsync(slots.Reader, results.Reader, cancel.Token);
 
-        SocketEnd end;
         try
         {
-            end = await DecideEndAsync(receiving, acking, readingResults, slots.Writer, endRequest).ConfigureAwait(false);
-            _closing = true;
-            // Nobody reads slots any more; unblock a receive loop waiting for room.
-            slots.Writer.TryComplete();
-            if (end.Reason == SocketEndReason.ConnectionLost)
-            {
-                socket.Abort();
-            }
-            else
-            {
-                await SocketCloser.CloseAsync(socket, end.ToClose(options.MaxFrameBytes), receiving, options.CloseTimeout)
-                    .ConfigureAwait(false);
-            }
+            await Task.WhenAny(receiving, readingResults, acking, endRequest.Requested).ConfigureAwait(false);
+            StopIntake(slots.Writer, records.Writer);
+            var delivery = receiving.IsCompleted && await receiving.ConfigureAwait(false) == ClientOutcome.ConnectionLost
+                ? DeliveryOutcome.ConnectionLost
+                : await DeliverOwedAsync(acking).ConfigureAwait(false);
+
+            // An ack loop that found no answer was woken by the results loop's end, which is settling now.
+            var bridge = readingResults.IsCompleted || delivery == DeliveryOutcome.Unanswered
+                ? await readingResults.ConfigureAwait(false)
+                : BridgeEnd.StillOpen;
+            var client = receiving.IsCompleted ? await receiving.ConfigureAwait(false) : ClientOutcome.Open;
+            var outcomes = new SocketOutcomes(client, bridge.Outcome, delivery, endRequest.Reason, bridge.Error);
+            var close = SocketCloseDecision.Decide(outcomes, options.MaxFrameBytes);
+            await SocketCloser.CloseAsync(socket, close, receiving, options.CloseTimeout).ConfigureAwait(false);
+            return new SocketEnd(outcomes, close);
         }
         finally
         {
             await cancel.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(receiving, forwarding, readingResults, acking).ConfigureAwait(false);
         }
-
-        return end;
     }
 
-    private async Task<SocketEnd> DecideEndAsync(
-        Task<SocketEnd> receiving, Task<SocketEnd> acking, Task<SocketEnd> readingResults, ChannelWriter<AckSlot> slots,
-        SocketEndRequest endRequest)
+    /// <summary>No frame is taken any more: the records taken are forwarded, then the request stream is completed.</summary>
+    private void StopIntake(ChannelWriter<AckSlot> slots, ChannelWriter<ProduceRecord> records)
     {
-        var first = await Task.WhenAny(receiving, acking, readingResults).ConfigureAwait(false);
-        if (first == readingResults && !endRequest.IsRequested)
+        lock (_intakeGate)
         {
-            // The bridge ended the stream (failed, or drained). Results it sent
-            // before that are still acked: no new slots, then let the ack loop
-            // send what it has until it reaches a record with no answer.
+            _intakeStopped = true;
             slots.TryComplete();
-            try
-            {
-                await acking.WaitAsync(options.DrainTimeout, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // The client stopped reading; close anyway.
-            }
-        }
-
-        if (first != receiving)
-        {
-            // Only failures end these before the client has closed: the bridge
-            // stream failed or ended, the client is gone, or an end was requested.
-            var failure = await first.ConfigureAwait(false);
-            if (endRequest.IsRequested)
-            {
-                return SocketEnd.Of(endRequest.Reason);
-            }
-
-            if (failure.Reason != SocketEndReason.ClientClosed)
-            {
-                return failure;
-            }
-
-            // A loop that ended cleanly ran out of input: the receive loop has just
-            // ended (it completes the channels before its own task completes), so its
-            // reason decides. If it has not, the bridge ended the stream on its own.
-            if (!await FinishesWithinAsync(receiving, options.CloseTimeout).ConfigureAwait(false))
-            {
-                return SocketEnd.Bridge(new RpcException(new Status(StatusCode.Unavailable, "The bridge ended the stream.")));
-            }
-        }
-
-        var receiveEnd = await receiving.ConfigureAwait(false);
-        if (receiveEnd.Reason == SocketEndReason.ConnectionLost)
-        {
-            return receiveEnd;
-        }
-
-        // The client closed (or overran the frame limit): send every ack still owed first.
-        try
-        {
-            // An end request cancels the ack loop itself, so this wait ends then too.
-            var drained = await acking.WaitAsync(options.DrainTimeout, CancellationToken.None).ConfigureAwait(false);
-            if (endRequest.IsRequested)
-            {
-                return SocketEnd.Of(endRequest.Reason);
-            }
-
-            return drained.Reason == SocketEndReason.ClientClosed ? receiveEnd : drained;
-        }
-        catch (TimeoutException)
-        {
-            return SocketEnd.Of(SocketEndReason.DrainTimedOut);
+            records.TryComplete();
         }
     }
 
-    private static async Task<bool> FinishesWithinAsync(Task task, TimeSpan timeout)
+    /// <summary>Waits for the ack loop to send every ack owed, within Sockets:DrainTimeout.</summary>
+    private async Task<DeliveryOutcome> DeliverOwedAsync(Task<DeliveryOutcome> acking)
     {
         try
         {
-            await task.WaitAsync(timeout).ConfigureAwait(false);
-            return true;
+            return await acking.WaitAsync(options.DrainTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            return false;
+            return DeliveryOutcome.TimedOut;
         }
     }
 
-    private async Task<SocketEnd> ReceiveAsync(
+    private async Task<ClientOutcome> ReceiveAsync(
         ChannelWriter<AckSlot> slots,
         ChannelWriter<ProduceRecord> records,
         CancellationToken cancellationToken)
@@ -166,44 +115,38 @@ internal sealed class ProducerSocketSession(
                 var kind = await reader.ReceiveAsync(cancellationToken).ConfigureAwait(false);
                 if (kind == ReceivedKind.Close)
                 {
-                    return SocketEnd.Of(SocketEndReason.ClientClosed);
+                    return ClientOutcome.Closed;
                 }
 
                 if (kind == ReceivedKind.TooLarge)
                 {
-                    return SocketEnd.Of(SocketEndReason.FrameTooLarge);
+                    return ClientOutcome.FrameTooLarge;
                 }
 
-                if (_closing)
+                // Once the intake has stopped, a frame could no longer be acknowledged, so it is not produced either.
+                if (Volatile.Read(ref _intakeStopped) || !await slots.WaitToWriteAsync(cancellationToken).ConfigureAwait(false))
                 {
                     continue;
                 }
 
                 var record = Parse(kind, reader.Message, out var error);
-                try
+                lock (_intakeGate)
                 {
-                    await slots.WriteAsync(new AckSlot(error), cancellationToken).ConfigureAwait(false);
-                }
-                catch (ChannelClosedException)
-                {
-                    // Closing: the frame is dropped, since it could not be acknowledged.
-                    continue;
-                }
-
-                if (record is not null)
-                {
-                    records.TryWrite(record);
+                    // The only writer: the room WaitToWriteAsync saw is still there, unless the intake stopped.
+                    if (!_intakeStopped && slots.TryWrite(new AckSlot(error)) && record is not null)
+                    {
+                        records.TryWrite(record);
+                    }
                 }
             }
         }
         catch (Exception e) when (InboundFrames.IsConnectionFailure(e) || e is OperationCanceledException)
         {
-            return SocketEnd.Of(SocketEndReason.ConnectionLost);
+            return ClientOutcome.ConnectionLost;
         }
         finally
         {
-            slots.TryComplete();
-            records.TryComplete();
+            StopIntake(slots, records);
         }
     }
 
@@ -213,7 +156,7 @@ internal sealed class ProducerSocketSession(
         return error is null ? parser.Parse(frame, out error) : null;
     }
 
-    private async Task<SocketEnd> ForwardAsync(ChannelReader<ProduceRecord> records, CancellationToken cancellationToken)
+    private async Task ForwardAsync(ChannelReader<ProduceRecord> records, CancellationToken cancellationToken)
     {
         try
         {
@@ -230,53 +173,56 @@ internal sealed class ProducerSocketSession(
             }
 
             await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-            return SocketEnd.Of(SocketEndReason.ClientClosed);
         }
         catch (Exception e) when (e is RpcException or OperationCanceledException or InvalidOperationException)
         {
-            // The ack loop reads the call's status and reports the failure.
-            return SocketEnd.Of(SocketEndReason.BridgeFailed);
+            // The results loop reads the call's status and reports the failure.
         }
     }
 
-    private async Task<SocketEnd> ReadResultsAsync(ChannelWriter<ProduceResult> results, CancellationToken cancellationToken)
+    private async Task<BridgeEnd> ReadResultsAsync(ChannelWriter<ProduceResult> results, CancellationToken cancellationToken)
     {
-        Exception? failure = null;
         try
         {
             var responses = call.ResponseStream;
             while (await responses.MoveNext(cancellationToken).ConfigureAwait(false))
             {
-                if (responses.Current.KindCase != ProduceResponse.KindOneofCase.Results)
+                switch (responses.Current.KindCase)
                 {
-                    throw new RpcException(new Status(StatusCode.Internal, "The bridge sent a message out of protocol."));
-                }
+                    case ProduceResponse.KindOneofCase.Results:
+                        foreach (var result in responses.Current.Results.Results)
+                        {
+                            results.TryWrite(result);
+                        }
 
-                foreach (var result in responses.Current.Results.Results)
-                {
-                    results.TryWrite(result);
+                        break;
+                    case ProduceResponse.KindOneofCase.Draining:
+                        // Every record the bridge took was answered above. Ending the call tells
+                        // the bridge the notice arrived, so it can stop without waiting.
+                        call.Dispose();
+                        return new BridgeEnd(BridgeOutcome.Draining);
+                    default:
+                        throw new RpcException(new Status(StatusCode.Internal, "The bridge sent a message out of protocol."));
                 }
             }
 
-            return SocketEnd.Of(SocketEndReason.ClientClosed);
+            return new BridgeEnd(BridgeOutcome.Ended);
         }
         catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
-            failure = e;
-            return SocketEnd.Bridge(e);
+            return new BridgeEnd(BridgeStatusMapping.IsDraining(e) ? BridgeOutcome.Draining : BridgeOutcome.Failed, e);
         }
         catch (Exception e) when (e is RpcException or OperationCanceledException)
         {
-            failure = e;
-            return SocketEnd.Of(SocketEndReason.ConnectionLost);
+            return BridgeEnd.StillOpen;
         }
         finally
         {
-            results.TryComplete(failure);
+            results.TryComplete();
         }
     }
 
-    private async Task<SocketEnd> SendAcksAsync(
+    private async Task<DeliveryOutcome> SendAcksAsync(
         ChannelReader<AckSlot> slots, ChannelReader<ProduceResult> results, CancellationToken cancellationToken)
     {
         using var frames = new AckFrameWriter();
@@ -288,29 +234,38 @@ internal sealed class ProducerSocketSession(
                 output.Begin();
                 while (slots.TryRead(out var slot))
                 {
-                    var frame = slot.LocalError is { } local
-                        ? frames.Error(local)
-                        : Render(frames, await NextResultAsync(results, output, cancellationToken).ConfigureAwait(false));
+                    ReadOnlyMemory<byte> frame;
+                    if (slot.LocalError is { } local)
+                    {
+                        frame = frames.Error(local);
+                    }
+                    else if (await NextResultAsync(results, output, cancellationToken).ConfigureAwait(false) is { } result)
+                    {
+                        frame = Render(frames, result);
+                    }
+                    else
+                    {
+                        await output.EndAsync(cancellationToken).ConfigureAwait(false);
+                        return DeliveryOutcome.Unanswered;
+                    }
+
                     await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
                 }
 
                 await output.EndAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            return SocketEnd.Of(SocketEndReason.ClientClosed);
+            return DeliveryOutcome.Complete;
         }
-        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (InboundFrames.IsConnectionFailure(e) || e is OperationCanceledException)
         {
-            return SocketEnd.Bridge(e);
-        }
-        catch (Exception e) when (InboundFrames.IsConnectionFailure(e) || e is OperationCanceledException or RpcException)
-        {
-            return SocketEnd.Of(SocketEndReason.ConnectionLost);
+            // Cancelled: the session is over and its drain wait has already decided.
+            return DeliveryOutcome.ConnectionLost;
         }
     }
 
-    /// <exception cref="RpcException">The bridge stream failed, or ended while acks were still owed.</exception>
-    private static async ValueTask<ProduceResult> NextResultAsync(
+    /// <summary>The next record's answer; null when the bridge stream ended without one.</summary>
+    private static async ValueTask<ProduceResult?> NextResultAsync(
         ChannelReader<ProduceResult> results, IOutputBatching output, CancellationToken cancellationToken)
     {
         if (results.TryRead(out var ready))
@@ -322,7 +277,7 @@ internal sealed class ProducerSocketSession(
         await output.EndAsync(cancellationToken).ConfigureAwait(false);
         if (!await results.WaitToReadAsync(cancellationToken).ConfigureAwait(false) || !results.TryRead(out var result))
         {
-            throw new RpcException(new Status(StatusCode.Internal, "The bridge ended the stream while acks were still owed."));
+            return null;
         }
 
         output.Begin();

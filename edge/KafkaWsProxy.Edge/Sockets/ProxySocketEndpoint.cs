@@ -48,6 +48,14 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
             return;
         }
 
+        using var tracked = services.Drain.TryEnter();
+        if (tracked is null)
+        {
+            await RefuseAsync(context, SocketRequests.ClientIdForLog(context), StatusCodes.Status503ServiceUnavailable,
+                "This edge is shutting down; reconnect.").ConfigureAwait(false);
+            return;
+        }
+
         TSettings settings;
         try
         {
@@ -106,19 +114,20 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
             var socket = new MeteredWebSocket(accepted, services.Metrics, Path, answersEveryFrame: Path == ProducerSocketEndpoint.RoutePath);
 
             using var endRequest = new SocketEndRequest(
-                CredentialsExpiry(context), services.Time, services.Lifetime.ApplicationStopping);
+                CredentialsExpiry(context), services.Time, services.Drain.Stopping);
             var output = CoalescingUpgradeFeature.BatchingOf(context);
             var end = await RunSessionAsync(socket, output, stream, settings, endRequest, context.RequestAborted).ConfigureAwait(false);
             await streamLifetime.CancelAsync().ConfigureAwait(false);
 
-            if (end.BridgeError is { } failure)
+            var outcomes = end.Outcomes;
+            if (outcomes is { Bridge: BridgeOutcome.Failed, BridgeError: { } failure })
             {
                 EdgeLog.BridgeStreamFailed(logger, clientId, failure.StatusCode, failure.Status.Detail);
             }
 
-            var close = end.ToClose(Options.MaxFrameBytes);
-            EdgeLog.SocketClosed(logger, Path, clientId, end.Reason, close?.Status, close?.Reason);
-            services.Metrics.SocketClosed(Path, end.Reason == SocketEndReason.ConnectionLost ? null : close?.Status);
+            EdgeLog.SocketClosed(logger, Path, clientId, outcomes.Client, outcomes.Bridge, outcomes.Delivery, outcomes.Requested,
+                end.Close.Status, end.Close.Reason);
+            services.Metrics.SocketClosed(Path, end.Close.Status);
         }
     }
 

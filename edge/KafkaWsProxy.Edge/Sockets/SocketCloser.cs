@@ -12,11 +12,11 @@ internal static class SocketCloser
     /// </summary>
     public static async Task CloseAsync(
         WebSocket socket,
-        (WebSocketCloseStatus Status, string Reason)? close,
+        SocketClose close,
         Task receiving,
         TimeSpan closeTimeout)
     {
-        if (close is null || socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        if (close.Status is not { } status || socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
         {
             socket.Abort();
             return;
@@ -25,7 +25,7 @@ internal static class SocketCloser
         using var timeout = new CancellationTokenSource(closeTimeout);
         try
         {
-            await socket.CloseOutputAsync(close.Value.Status, close.Value.Reason, timeout.Token).ConfigureAwait(false);
+            await socket.CloseOutputAsync(status, close.Reason, timeout.Token).ConfigureAwait(false);
             await receiving.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException)

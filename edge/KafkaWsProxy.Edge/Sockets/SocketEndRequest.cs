@@ -6,43 +6,34 @@ namespace KafkaWsProxy.Edge.Sockets;
 /// </summary>
 internal sealed class SocketEndRequest : IDisposable
 {
-    private readonly CancellationTokenSource _requested = new();
+    private readonly TaskCompletionSource _requested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenRegistration _stopping;
     private readonly ITimer? _expiry;
-    private int _reason = -1;
+    private int _reason = (int)EndRequestReason.None;
 
     public SocketEndRequest(DateTimeOffset? credentialsExpireAt, TimeProvider time, CancellationToken serverStopping)
     {
-        _stopping = serverStopping.Register(static state => ((SocketEndRequest)state!).Request(SocketEndReason.ServerStopping), this);
+        _stopping = serverStopping.Register(static state => ((SocketEndRequest)state!).Request(EndRequestReason.ServerStopping), this);
         if (credentialsExpireAt is { } expireAt)
         {
             var delay = expireAt - time.GetUtcNow();
             _expiry = time.CreateTimer(
-                static state => ((SocketEndRequest)state!).Request(SocketEndReason.CredentialsExpired),
+                static state => ((SocketEndRequest)state!).Request(EndRequestReason.CredentialsExpired),
                 this, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         }
     }
 
-    /// <summary>Cancelled when an end was requested.</summary>
-    public CancellationToken Token => _requested.Token;
+    /// <summary>Completes when an end was requested.</summary>
+    public Task Requested => _requested.Task;
 
-    /// <summary>Why the end was requested; meaningful once <see cref="Token"/> is cancelled.</summary>
-    public SocketEndReason Reason => _reason < 0 ? SocketEndReason.ServerStopping : (SocketEndReason)_reason;
+    /// <summary>Why the end was requested; <see cref="EndRequestReason.None"/> until it is.</summary>
+    public EndRequestReason Reason => (EndRequestReason)Volatile.Read(ref _reason);
 
-    public bool IsRequested => _requested.IsCancellationRequested;
-
-    private void Request(SocketEndReason reason)
+    private void Request(EndRequestReason reason)
     {
-        if (Interlocked.CompareExchange(ref _reason, (int)reason, -1) == -1)
+        if (Interlocked.CompareExchange(ref _reason, (int)reason, (int)EndRequestReason.None) == (int)EndRequestReason.None)
         {
-            try
-            {
-                _requested.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The session is over already.
-            }
+            _requested.TrySetResult();
         }
     }
 
@@ -50,6 +41,5 @@ internal sealed class SocketEndRequest : IDisposable
     {
         _stopping.Dispose();
         _expiry?.Dispose();
-        _requested.Dispose();
     }
 }

@@ -10,7 +10,7 @@ internal sealed class SocketEndpointServices(
     IOptions<SocketOptions> sockets,
     IOptions<AuthOptions> auth,
     SocketAdmission admission,
-    IHostApplicationLifetime lifetime,
+    EdgeDrain drain,
     TimeProvider time,
     Telemetry.EdgeMetrics metrics)
 {
@@ -20,7 +20,7 @@ internal sealed class SocketEndpointServices(
 
     public SocketAdmission Admission { get; } = admission;
 
-    public IHostApplicationLifetime Lifetime { get; } = lifetime;
+    public EdgeDrain Drain { get; } = drain;
 
     public TimeProvider Time { get; } = time;
 

@@ -50,4 +50,25 @@ public sealed class BridgeDrainTests(ProxyFixture proxy)
         Assert.Equal(acked.Order(), inKafka.Order());
         Assert.Equal(1 + acked.Count, await KafkaDirect.CountAsync(proxy.Kafka.BootstrapServers, topic));
     }
+
+    [Fact]
+    public async Task BridgeStopsUnderAConsumerSocket_CloseIs1001WithAReconnectHint()
+    {
+        await using var instance = await proxy.StartProxyAsync();
+        var topic = proxy.CreateTopic(partitions: 2);
+        await using var producer = await TestSocket.ConnectAsync(instance.SocketUri("/socket/in", $"clientId=drain-p-{topic}&topic={topic}"));
+        await producer.SendTextAsync("""{"value":{"value":"v"},"messageId":"m"}""");
+        Assert.Equal("m", (await producer.ReceiveJsonAsync()).GetProperty("messageId").GetString());
+        await using var consumer = await TestSocket.ConnectAsync(instance.SocketUri("/socket/out", $"clientId=drain-c-{topic}&topic={topic}"));
+        Assert.Equal("v", (await consumer.ReceiveJsonAsync()).GetProperty("value").GetProperty("value").GetString());
+
+        var stopping = instance.Bridge.StopAsync(TimeSpan.FromSeconds(20));
+        await consumer.ReceiveUntilCloseAsync();
+        await producer.ReceiveUntilCloseAsync();
+        await stopping;
+
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, consumer.CloseStatus);
+        Assert.Contains("reconnect", consumer.CloseDescription, StringComparison.Ordinal);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, producer.CloseStatus);
+    }
 }

@@ -8,7 +8,7 @@ namespace KafkaWsProxy.Tests.Security;
 public sealed class EdgeLimitsTests(ProxyFixture proxy)
 {
     [Fact]
-    public async Task MaxOpenSockets_OneMoreIsRefusedWith503Json_AndAdmittedOnceOneCloses()
+    public async Task MaxOpenSockets_OneMoreIsRefusedWith503JsonAndRetryAfter_AndAdmittedOnceOneCloses()
     {
         await using var edge = await ServiceProcess.StartEdgeAsync(proxy.Bridge.Address, new Dictionary<string, string?> { ["Sockets__MaxOpenSockets"] = "2" });
         var topic = proxy.CreateTopic(partitions: 1);
@@ -16,9 +16,9 @@ public sealed class EdgeLimitsTests(ProxyFixture proxy)
         var first = await TestSocket.ConnectAsync(new Uri($"ws://{edge.Address.Authority}{path}"));
         await using var second = await TestSocket.ConnectAsync(new Uri($"ws://{edge.Address.Authority}{path}"));
 
-        var (status, body, contentType) = await HandshakeProbe.UpgradeAsync(edge.Address, path);
+        var (status, body, retryAfter) = await HandshakeProbe.UpgradeWithRetryAfterAsync(edge.Address, path);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-        Assert.Equal("application/json", contentType);
+        Assert.Equal("1", retryAfter);
         Assert.Contains("limit of 2", body.GetProperty("message").GetString(), StringComparison.Ordinal);
 
         await first.CloseAsync();

@@ -82,7 +82,7 @@ public sealed class KafkaCredentialsTests(ProxyFixture proxy)
         // the embedded broker) crashed it natively in some runs, taking the whole suite down.
         var kafka = Options.Create(new KafkaOptions { BootstrapServers = "127.0.0.1:9", SaslSecurityProtocol = Confluent.Kafka.SecurityProtocol.SaslPlaintext });
         using var cluster = new KafkaClusterConnection(kafka, NullLogger<KafkaClusterConnection>.Instance);
-        using var pool = new SharedProducerPool(new KafkaClientConfigFactory(cluster, kafka), NullLogger<SharedProducerPool>.Instance)
+        using var pool = new SharedProducerPool(new KafkaClientConfigFactory(cluster, kafka), new KafkaClientFactory(NullLogger<KafkaClientFactory>.Instance))
         {
             BuildProducer = config => new RecordedProducer(config),
         };

@@ -52,14 +52,16 @@ public sealed class ProducerSessionTests(ProxyFixture proxy)
     }
 
     [Fact]
-    public async Task Limit1_SecondInstanceRefusedNamingTheLimit_ConnectsAfterTheFirstCloses()
+    public async Task Limit1_SecondInstanceRefusedWith429NamingTheLimitAndRetryAfter_ConnectsAfterTheFirstCloses()
     {
         await using var sessions = await proxy.StartProxyAsync(SessionsOn());
         var topic = proxy.CreateTopic(partitions: 1);
         var first = await TestSocket.ConnectAsync(sessions.SocketUri("/socket/in", $"clientId=limited-{topic}&instanceId=i1&topic={topic}"));
 
-        var (status, body, _) = await HandshakeProbe.UpgradeAsync(sessions.Edge.Address, $"/socket/in?clientId=limited-{topic}&instanceId=i2&topic={topic}");
+        var (status, body, retryAfter) = await HandshakeProbe.UpgradeWithRetryAfterAsync(
+            sessions.Edge.Address, $"/socket/in?clientId=limited-{topic}&instanceId=i2&topic={topic}");
         Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        Assert.Equal("1", retryAfter);
         Assert.Contains("at most 1", body.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Contains($"limited-{topic}", body.GetProperty("message").GetString(), StringComparison.Ordinal);
 

@@ -152,7 +152,7 @@ public sealed class HandshakeRefusalTests(ProxyFixture proxy)
         var port = FreePort();
         await using var edge = await ServiceProcess.StartEdgeAsync(
             new Uri($"http://127.0.0.1:{port}"),
-            new Dictionary<string, string?> { ["Bridge__OpenTimeout"] = "00:00:05" });
+            new Dictionary<string, string?> { ["Bridge__OpenTimeout"] = "00:00:05", ["Sockets__RetryAfter"] = "00:00:02.5" });
 
         var clock = Stopwatch.StartNew();
         var refusal = await HandshakeProbe.UpgradeAsync(edge.Address, "/socket/in?clientId=c&topic=demo");
@@ -161,6 +161,10 @@ public sealed class HandshakeRefusalTests(ProxyFixture proxy)
         var message = AssertJsonRefusal(refusal, HttpStatusCode.ServiceUnavailable);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"The refusal took {clock.Elapsed}.");
         AssertRevealsNoAddress(message, port);
+
+        // Retry-After in whole seconds, rounded up from the setting.
+        var (_, _, retryAfter) = await HandshakeProbe.UpgradeWithRetryAfterAsync(edge.Address, "/socket/out?clientId=c&topic=demo");
+        Assert.Equal("3", retryAfter);
 
         var cluster = await HandshakeProbe.GetAsync(edge.Address, "/kafka/cluster/info");
         AssertRevealsNoAddress(AssertJsonRefusal(cluster, HttpStatusCode.ServiceUnavailable), port);
