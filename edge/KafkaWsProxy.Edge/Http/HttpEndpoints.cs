@@ -1,6 +1,8 @@
 using KafkaWsProxy.Edge.Sockets;
 using KafkaWsProxy.Edge.WebConsole;
 using Microsoft.AspNetCore.Http.Metadata;
+using KafkaWsProxy.ServiceDefaults;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KafkaWsProxy.Edge.Http;
@@ -42,6 +44,11 @@ internal static class HttpEndpoints
         if (auth.ProtectHealthEndpoints)
         {
             protectedEndpoints.AddRange(healthEndpoints);
+        }
+
+        if (app.MapDefaultEndpoints() is { } metrics && auth.ProtectMetricsEndpoint)
+        {
+            protectedEndpoints.Add(metrics);
         }
 
         if (auth.Enabled)
