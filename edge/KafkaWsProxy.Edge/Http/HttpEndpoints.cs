@@ -1,8 +1,8 @@
 using KafkaWsProxy.Edge.Sockets;
 using KafkaWsProxy.Edge.WebConsole;
-using Microsoft.AspNetCore.Http.Metadata;
 using KafkaWsProxy.ServiceDefaults;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KafkaWsProxy.Edge.Http;
