@@ -7,6 +7,8 @@ using KafkaWsProxy.Bridge.Produce;
 using KafkaWsProxy.Bridge.Security;
 using KafkaWsProxy.Bridge.Services;
 using KafkaWsProxy.Bridge.Sessions;
+using KafkaWsProxy.Bridge.Telemetry;
+using KafkaWsProxy.ServiceDefaults;
 
 if (HealthProbeCommand.IsRequested(args))
 {
@@ -16,6 +18,7 @@ if (HealthProbeCommand.IsRequested(args))
 var builder = WebApplication.CreateBuilder(args);
 ConfigurationAliases.Apply(builder.Configuration);
 MutualTls.Configure(builder);
+builder.AddServiceDefaults("kafkawsproxy-bridge", BridgeTelemetry.Name);
 
 builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName)
     .Validate(o => o.GroupProtocol is "" or "classic" or "consumer", "Kafka:GroupProtocol must be classic, consumer or empty.")
@@ -26,7 +29,7 @@ builder.Services.AddOptions<ProduceOptions>().BindConfiguration(ProduceOptions.S
 
 builder.Services.AddOptions<ConsumeOptions>().BindConfiguration(ConsumeOptions.SectionName)
     .Validate(o => o.MaxUncommittedPerStream > 0 && o.BufferedRecordsPerStream > 0 && o.MaxRecordsPerMessage > 0 && o.PauseAfterStall >= TimeSpan.Zero
-        && o.PollTimeout > TimeSpan.Zero, "Consume limits must be positive.")
+        && o.PollTimeout > TimeSpan.Zero && o.StatisticsInterval >= TimeSpan.Zero, "Consume limits must be positive.")
     .ValidateOnStart();
 
 builder.Services.AddOptions<SessionsOptions>().BindConfiguration(SessionsOptions.SectionName)
@@ -43,6 +46,7 @@ builder.Services.AddOptions<GrpcOptions>().BindConfiguration(GrpcOptions.Section
     .ValidateOnStart();
 
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<BridgeMetrics>();
 builder.Services.AddSingleton<KafkaClusterConnection>();
 builder.Services.AddSingleton<KafkaClientConfigFactory>();
 builder.Services.AddSingleton<KafkaClientFactory>();
@@ -76,6 +80,8 @@ app.Services.GetRequiredService<KafkaClusterConnection>();
 
 app.MapGrpcService<KafkaBridgeService>();
 app.MapBridgeGrpcExtras();
+// The bridge's listener speaks HTTP/2 only: /metrics has a listener of its own (Telemetry:MetricsUrls).
+app.MapDefaultEndpoints();
 app.MapGet("/", () => Results.Text("KafkaWsProxy broker bridge: a gRPC service (kafkawsproxy.v1.KafkaBridge)."));
 
 app.Run();

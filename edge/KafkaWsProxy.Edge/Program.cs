@@ -5,6 +5,8 @@ using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Http;
 using KafkaWsProxy.Edge.Logging;
 using KafkaWsProxy.Edge.Sockets;
+using KafkaWsProxy.Edge.Telemetry;
+using KafkaWsProxy.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 // `dotnet KafkaWsProxy.Edge.dll hash-password` reads a password on standard input
@@ -17,6 +19,7 @@ if (args is ["hash-password", ..])
 }
 
 var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddServiceDefaults("kafkawsproxy-edge", EdgeTelemetry.Name);
 // https/wss from Kestrel's own certificate configuration (Kestrel:Certificates:Default:*).
 builder.WebHost.UseKestrelHttpsConfiguration();
 // Kestrel does not bind its limits from configuration by itself: Kestrel:Limits:* (for
@@ -47,6 +50,7 @@ builder.Services.AddOptions<HostOptions>().Configure<IOptions<SocketOptions>>((h
 });
 
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<EdgeMetrics>();
 builder.Services.AddEdgeAuthentication(builder.Configuration);
 builder.Services.AddSingleton<SocketAdmission>();
 builder.Services.AddSingleton<EdgeDrain>();

@@ -62,8 +62,15 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     public static Task<ServiceProcess> StartBridgeAsync(
-        IDictionary<string, string?> environment, bool https = false, ServiceProcessOptions? options = null) =>
-        StartAsync("bridge", BuildOutputs.BridgeDll, environment, https, options);
+        IDictionary<string, string?> environment, bool https = false, ServiceProcessOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+
+        // The bridge's metrics listener has a fixed port by default; bridges started side by side each take a free one.
+        var env = new Dictionary<string, string?>(environment);
+        env.TryAdd("Telemetry__MetricsUrls", "http://127.0.0.1:0");
+        return StartAsync("bridge", BuildOutputs.BridgeDll, env, https, options);
+    }
 
     public static Task<ServiceProcess> StartEdgeAsync(
         Uri bridgeAddress, IDictionary<string, string?>? environment = null, bool https = false, ServiceProcessOptions? options = null)
@@ -226,6 +233,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    [GeneratedRegex(@"Now listening on: (http\S+)")]
+    // [^\s"]: the address also ends inside a JSON log line.
+    [GeneratedRegex(@"Now listening on: (http[^\s""]+)")]
     private static partial Regex ListeningPattern();
 }

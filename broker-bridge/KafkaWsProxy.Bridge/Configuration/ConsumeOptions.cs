@@ -45,4 +45,10 @@ public sealed class ConsumeOptions
     /// sockets cost the bridge about 0.85 of a core in wake-ups alone (measured).
     /// </summary>
     public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How often each stream's consumer reports librdkafka statistics, from which the
+    /// consumer lag metric is read (statistics.interval.ms); zero: no statistics, no lag metric.
+    /// </summary>
+    public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

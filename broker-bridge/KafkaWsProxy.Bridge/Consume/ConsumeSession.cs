@@ -7,6 +7,7 @@ using Grpc.Core;
 using KafkaWsProxy.Bridge.Configuration;
 using KafkaWsProxy.Bridge.Kafka;
 using KafkaWsProxy.Bridge.Logging;
+using KafkaWsProxy.Bridge.Telemetry;
 using KafkaWsProxy.Contracts.V1;
 
 namespace KafkaWsProxy.Bridge.Consume;
@@ -72,13 +73,19 @@ internal sealed class ConsumeSession : IDisposable
         });
         _rateLimiter = open.MaxRecordsPerSecond > 0 ? CreateRateLimiter(open.MaxRecordsPerSecond) : null;
         GroupId = config.GroupId;
+        Gauges = new ConsumerGauges(open.Topic, config.GroupId, () => _delivered.Count);
+        config.StatisticsIntervalMs = (int)options.StatisticsInterval.TotalMilliseconds;
         _consumer = clients.CreateConsumer<byte[]?, byte[]?>(config, builder => builder
+            .SetStatisticsHandler((_, statistics) => Gauges.Lag = ConsumerStatistics.LagOf(statistics, open.Topic))
             .SetPartitionsAssignedHandler((_, assigned) => OnAssigned(assigned))
             .SetPartitionsRevokedHandler((_, revoked) => OnRevoked(revoked, commitFirst: true))
             .SetPartitionsLostHandler((_, lost) => OnRevoked(lost, commitFirst: false)));
     }
 
     public string GroupId { get; }
+
+    /// <summary>What the stream reports to the bridge's metrics.</summary>
+    public ConsumerGauges Gauges { get; }
 
     public long DeliveredCount { get; private set; }
 
@@ -265,6 +272,7 @@ internal sealed class ConsumeSession : IDisposable
 
         _paused = shouldPause;
         _pauseNewAssignments = false;
+        Gauges.PausedPartitions = shouldPause ? assignment.Count : 0;
     }
 
     private void ApplyCommits()

@@ -5,6 +5,13 @@ namespace KafkaWsProxy.Bridge.Logging;
 /// <summary>Every log message of the bridge. Credentials are never a parameter here.</summary>
 internal static partial class BridgeLog
 {
+    private static readonly Func<ILogger, string, string, string, IDisposable?> s_streamScope =
+        LoggerMessage.DefineScope<string, string, string>("{Stream} clientId {ClientId} topic {Topic}");
+
+    /// <summary>What every line logged for a stream carries (JSON logs show scopes): never a credential.</summary>
+    public static IDisposable? StreamScope(ILogger logger, string kind, string clientId, string topic) =>
+        s_streamScope(logger, kind, clientId, topic);
+
     [LoggerMessage(EventId = 1, EventName = "EmbeddedBrokerStarted", Level = LogLevel.Information,
         Message = "No Kafka bootstrap servers configured: started the embedded Kafka broker (librdkafka mock cluster) at {BootstrapServers} with topics {Topics}")]
     public static partial void EmbeddedBrokerStarted(ILogger logger, string bootstrapServers, string topics);

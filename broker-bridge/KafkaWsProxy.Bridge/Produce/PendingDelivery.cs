@@ -14,8 +14,17 @@ internal sealed class PendingDelivery
         new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly string _messageId;
+    private readonly Telemetry.BridgeMetrics _metrics;
+    private long _handedToKafka;
 
-    public PendingDelivery(string messageId) => _messageId = messageId;
+    public PendingDelivery(string messageId, Telemetry.BridgeMetrics metrics)
+    {
+        _messageId = messageId;
+        _metrics = metrics;
+    }
+
+    /// <summary>The produce latency is measured from here to the delivery report.</summary>
+    public void MarkHandedToKafka() => _handedToKafka = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public Task<ProduceResult> Completion => _completion.Task;
 
@@ -24,6 +33,7 @@ internal sealed class PendingDelivery
 
     public void OnDeliveryReport(DeliveryReport<byte[]?, byte[]?> report)
     {
+        _metrics.Delivered(System.Diagnostics.Stopwatch.GetElapsedTime(_handedToKafka));
         if (report.Error.IsError)
         {
             Fail(KafkaErrorMapping.ToRecordError(report.Error));

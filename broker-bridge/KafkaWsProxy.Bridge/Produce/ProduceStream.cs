@@ -17,7 +17,8 @@ internal sealed class ProduceStream(
     ProduceOpen open,
     ProduceOptions options,
     GrpcOptions grpc,
-    ProducerRateLimits rateLimits) : IProduceStream
+    ProducerRateLimits rateLimits,
+    Telemetry.BridgeMetrics metrics) : IProduceStream
 {
     private static readonly TimeSpan s_queueFullBackoff = TimeSpan.FromMilliseconds(5);
 
@@ -98,7 +99,7 @@ internal sealed class ProduceStream(
 
                 // Its place among the results is taken first: a drain that ends the wait for
                 // room then leaves the record unsent, rather than in Kafka but never answered.
-                var pending = new PendingDelivery(record.MessageId);
+                var pending = new PendingDelivery(record.MessageId, metrics);
                 await inFlight.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
                 await SubmitAsync(record, pending, abort).ConfigureAwait(false);
                 RecordCount++;
@@ -118,6 +119,7 @@ internal sealed class ProduceStream(
         {
             try
             {
+                pending.MarkHandedToKafka();
                 producer.Produce(open.Topic, message, pending.OnDeliveryReport);
                 return;
             }

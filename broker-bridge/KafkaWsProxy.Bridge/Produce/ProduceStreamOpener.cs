@@ -36,7 +36,8 @@ internal sealed class ProduceStreamOpener(
     IOptions<ProduceOptions> options,
     IOptions<GrpcOptions> grpcOptions,
     IOptions<SessionsOptions> sessionOptions,
-    KafkaClientFactory clients)
+    KafkaClientFactory clients,
+    Telemetry.BridgeMetrics metrics)
 {
     public async Task<OpenedProduceStream> OpenAsync(ProduceOpen open, CancellationToken cancellationToken)
     {
@@ -55,7 +56,7 @@ internal sealed class ProduceStreamOpener(
                 ? await TransactionalProduceStream.StartAsync(
                     configs.CreateTransactionalProducerConfig(open.Credentials, TransactionalProduceStream.TransactionalIdOf(open), options.Value.TransactionTimeout),
                     open, options.Value, rateLimits, clients, cancellationToken).ConfigureAwait(false)
-                : new ProduceStream(producers.Get(open.Credentials), open, options.Value, grpcOptions.Value, rateLimits);
+                : new ProduceStream(producers.Get(open.Credentials), open, options.Value, grpcOptions.Value, rateLimits, metrics);
             return new OpenedProduceStream(stream, partitions, session);
         }
         catch

@@ -10,6 +10,8 @@ internal sealed class RecordMessageBuilder(DataFormat streamKeyFormat, DataForma
     private readonly DataFormat _valueFormat =
         streamValueFormat == DataFormat.Unspecified ? DataFormat.String : streamValueFormat;
 
+    private (string? SpanId, byte[] Value) _traceParent = (null, []);
+
     public bool TryBuild(ProduceRecord record, out Message<byte[]?, byte[]?> message, out RecordError error)
     {
         message = new Message<byte[]?, byte[]?>();
@@ -49,6 +51,7 @@ internal sealed class RecordMessageBuilder(DataFormat streamKeyFormat, DataForma
             message.Headers = headers;
         }
 
+        message.Headers = Telemetry.BridgeTelemetry.AddTraceParent(message.Headers, ref _traceParent);
         return true;
     }
 

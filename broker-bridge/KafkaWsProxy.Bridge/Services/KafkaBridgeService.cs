@@ -4,6 +4,7 @@ using KafkaWsProxy.Bridge.Consume;
 using KafkaWsProxy.Bridge.Logging;
 using KafkaWsProxy.Bridge.Produce;
 using KafkaWsProxy.Bridge.Sessions;
+using KafkaWsProxy.Bridge.Telemetry;
 using KafkaWsProxy.Contracts.V1;
 
 namespace KafkaWsProxy.Bridge.Services;
@@ -15,6 +16,7 @@ internal sealed class KafkaBridgeService(
     ClusterDescriber clusterDescriber,
     StreamDrain drain,
     IHostApplicationLifetime lifetime,
+    BridgeMetrics metrics,
     ILogger<KafkaBridgeService> logger) : KafkaBridge.KafkaBridgeBase
 {
     public override async Task Produce(
@@ -26,6 +28,8 @@ internal sealed class KafkaBridgeService(
         var open = await ReadOpenAsync(requestStream, cancellationToken).ConfigureAwait(false);
         // A draining bridge takes no new stream: the edge opens it on another bridge.
         drain.RefuseIfDraining(cancellationToken);
+        using var logScope = BridgeLog.StreamScope(logger, BridgeMetrics.Produce, open.ClientId, open.Topic);
+        responseStream = new MeteredProduceResponses(responseStream, metrics);
 
         OpenedProduceStream opened;
         try
@@ -35,12 +39,14 @@ internal sealed class KafkaBridgeService(
         catch (RpcException e)
         {
             BridgeLog.ProduceStreamRefused(logger, open.ClientId, open.Topic, e.StatusCode, e.Status.Detail);
+            metrics.StreamRefused(BridgeMetrics.Produce, e.StatusCode);
             throw;
         }
 
         await using (opened.ConfigureAwait(false))
         {
             BridgeLog.ProduceStreamOpened(logger, open.ClientId, open.Topic);
+            metrics.StreamOpened(BridgeMetrics.Produce, registered: opened.Session is not null);
             using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, opened.Session?.Superseded ?? default);
             try
             {
@@ -65,6 +71,7 @@ internal sealed class KafkaBridgeService(
             finally
             {
                 BridgeLog.ProduceStreamClosed(logger, open.ClientId, open.Topic, opened.Stream.RecordCount);
+                metrics.StreamClosed(BridgeMetrics.Produce, registered: opened.Session is not null);
             }
         }
     }
@@ -83,6 +90,7 @@ internal sealed class KafkaBridgeService(
 
         var open = requestStream.Current.Open;
         drain.RefuseIfDraining(cancellationToken);
+        using var logScope = BridgeLog.StreamScope(logger, BridgeMetrics.Consume, open.ClientId, open.Topic);
         ConsumeSession session;
         int partitionCount;
         SessionLease lease;
@@ -93,6 +101,7 @@ internal sealed class KafkaBridgeService(
         catch (RpcException e)
         {
             BridgeLog.ConsumeStreamRefused(logger, open.ClientId, open.Topic, e.StatusCode, e.Status.Detail);
+            metrics.StreamRefused(BridgeMetrics.Consume, e.StatusCode);
             throw;
         }
 
@@ -100,6 +109,8 @@ internal sealed class KafkaBridgeService(
         using (session)
         {
             BridgeLog.ConsumeStreamOpened(logger, open.ClientId, session.GroupId, open.Topic);
+            metrics.StreamOpened(BridgeMetrics.Consume, registered: true);
+            using var observed = metrics.ObserveConsumer(session.Gauges);
             try
             {
                 drain.RefuseIfDraining(cancellationToken);
@@ -107,7 +118,7 @@ internal sealed class KafkaBridgeService(
                     new ConsumeResponse { Opened = new ConsumeOpened { PartitionCount = partitionCount, GroupId = session.GroupId } },
                     cancellationToken).ConfigureAwait(false);
                 using var ending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping, lease.Superseded);
-                await session.RunAsync(requestStream, responseStream, ending.Token).ConfigureAwait(false);
+                await session.RunAsync(requestStream, new MeteredConsumeResponses(responseStream, metrics), ending.Token).ConfigureAwait(false);
                 ThrowIfSuperseded(lease, open.ClientId, session.GroupId, cancellationToken);
                 await drain.EndIfDrainingAsync(open.DrainNotice, ConsumeNotice(responseStream), cancellationToken).ConfigureAwait(false);
             }
@@ -121,6 +132,7 @@ internal sealed class KafkaBridgeService(
             finally
             {
                 BridgeLog.ConsumeStreamClosed(logger, open.ClientId, session.GroupId, open.Topic, session.DeliveredCount);
+                metrics.StreamClosed(BridgeMetrics.Consume, registered: true);
             }
         }
     }

@@ -16,7 +16,7 @@ namespace KafkaWsProxy.Bridge.Services;
 /// last result, and the stream stays open until the client has read it and
 /// ended the call, so nothing behind it can be lost.
 /// </remarks>
-internal sealed class StreamDrain(IHostApplicationLifetime lifetime, IOptions<DrainOptions> options)
+internal sealed class StreamDrain(IHostApplicationLifetime lifetime, IOptions<DrainOptions> options, Telemetry.BridgeMetrics metrics)
 {
     public bool IsDraining(CancellationToken callCancelled) =>
         lifetime.ApplicationStopping.IsCancellationRequested && !callCancelled.IsCancellationRequested;
@@ -44,6 +44,7 @@ internal sealed class StreamDrain(IHostApplicationLifetime lifetime, IOptions<Dr
             }
         }
 
+        metrics.StreamDrained();
         throw Draining();
     }
 

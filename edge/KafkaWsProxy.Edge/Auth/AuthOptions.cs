@@ -12,6 +12,9 @@ public sealed class AuthOptions
     /// <summary>/healthcheck and /health/ready need credentials too when any authentication is on.</summary>
     public bool ProtectHealthEndpoints { get; set; } = true;
 
+    /// <summary>The Prometheus scrape endpoint (Telemetry:MetricsPath) needs credentials too when any authentication is on.</summary>
+    public bool ProtectMetricsEndpoint { get; set; } = true;
+
     public bool Enabled => Basic.Enabled || Jwt.Enabled;
 }
 

@@ -18,7 +18,7 @@ internal sealed class BridgeStreamOpener
     private readonly KafkaBridge.KafkaBridgeClient _client;
     private readonly ResiliencePipeline _openPipeline;
 
-    public BridgeStreamOpener(KafkaBridge.KafkaBridgeClient client, IOptions<BridgeOptions> options)
+    public BridgeStreamOpener(KafkaBridge.KafkaBridgeClient client, IOptions<BridgeOptions> options, Telemetry.EdgeMetrics metrics)
     {
         _client = client;
         var bridge = options.Value;
@@ -35,6 +35,11 @@ internal sealed class BridgeStreamOpener
                 // A bridge's refusal is final.
                 ShouldHandle = new PredicateBuilder().Handle<RpcException>(
                     e => e.StatusCode == StatusCode.Unavailable && (BridgeStatusMapping.IsLocalFailure(e) || BridgeStatusMapping.IsDraining(e))),
+                OnRetry = _ =>
+                {
+                    metrics.BridgeOpenRetried();
+                    return ValueTask.CompletedTask;
+                },
             });
         }
 

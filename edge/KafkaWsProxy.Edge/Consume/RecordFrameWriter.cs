@@ -101,6 +101,7 @@ internal sealed class RecordFrameWriter : JsonFrameBuffer
     private void WriteRecord(ConsumedRecord record)
     {
         var position = record.Position;
+        using var delivery = Telemetry.EdgeTelemetry.StartDelivery(position, record.Headers);
         Writer.WriteStartObject();
         WriteMessageIdAndTopic(position);
         Writer.WriteNumber("partition"u8, position.Partition);

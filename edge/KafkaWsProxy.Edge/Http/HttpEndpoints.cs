@@ -1,5 +1,7 @@
 using KafkaWsProxy.Edge.Sockets;
 using KafkaWsProxy.Edge.WebConsole;
+using KafkaWsProxy.ServiceDefaults;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -42,6 +44,11 @@ internal static class HttpEndpoints
         if (auth.ProtectHealthEndpoints)
         {
             protectedEndpoints.AddRange(healthEndpoints);
+        }
+
+        if (app.MapDefaultEndpoints() is { } metrics && auth.ProtectMetricsEndpoint)
+        {
+            protectedEndpoints.Add(metrics);
         }
 
         if (auth.Enabled)

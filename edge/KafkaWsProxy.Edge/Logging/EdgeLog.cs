@@ -6,6 +6,13 @@ namespace KafkaWsProxy.Edge.Logging;
 /// <summary>Every log message of the edge. Credentials and frame contents are never a parameter here.</summary>
 internal static partial class EdgeLog
 {
+    private static readonly Func<ILogger, string, string, string, IDisposable?> s_socketScope =
+        LoggerMessage.DefineScope<string, string, string>("{Endpoint} clientId {ClientId} topic {Topic}");
+
+    /// <summary>What every line logged for a socket carries (JSON logs show scopes): never a credential.</summary>
+    public static IDisposable? SocketScope(ILogger logger, string path, string clientId, string topic) =>
+        s_socketScope(logger, path, clientId, topic);
+
     [LoggerMessage(EventId = 1, EventName = "SocketRefused", Level = LogLevel.Information,
         Message = "Refused {Path} for client {ClientId}: {StatusCode} {Reason}")]
     public static partial void SocketRefused(ILogger logger, string path, string clientId, int statusCode, string reason);

@@ -183,6 +183,7 @@ internal sealed class ProducerSocketSession(
                     carried = null;
                 }
 
+                using var span = Telemetry.EdgeTelemetry.StartProduceBatch(batch.Records.Count);
                 await call.RequestStream.WriteAsync(new ProduceRequest { Batch = batch }, cancellationToken).ConfigureAwait(false);
             }
 

@@ -6,6 +6,7 @@ using KafkaWsProxy.Edge.Bridge;
 using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Http;
 using KafkaWsProxy.Edge.Logging;
+using KafkaWsProxy.Edge.Telemetry;
 
 namespace KafkaWsProxy.Edge.Sockets;
 
@@ -71,6 +72,8 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
         }
 
         var (clientId, topic) = Describe(settings);
+        using var logScope = EdgeLog.SocketScope(logger, Path, clientId, topic);
+        using var span = EdgeTelemetry.StartSocket(Path, clientId, topic);
         using var admission = await services.Admission.AcquireAsync(context.RequestAborted).ConfigureAwait(false);
         if (!admission.IsAcquired)
         {
@@ -85,9 +88,11 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
         try
         {
             stream = await OpenStreamAsync(settings, streamLifetime.Token).ConfigureAwait(false);
+            services.Metrics.BridgeStreamOpen(Path, null);
         }
         catch (RpcException e)
         {
+            services.Metrics.BridgeStreamOpen(Path, e.StatusCode);
             if (BridgeStatusMapping.IsLocalFailure(e))
             {
                 EdgeLog.BridgeUnreachable(logger, e.Status.Detail);
@@ -100,11 +105,13 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
 
         using (stream)
         {
-            using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            using var accepted = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
             {
                 KeepAliveInterval = Options.KeepAliveInterval,
             }).ConfigureAwait(false);
             EdgeLog.SocketOpened(logger, Path, clientId, topic);
+            using var counted = services.Metrics.SocketOpened(Path);
+            var socket = new MeteredWebSocket(accepted, services.Metrics, Path, answersEveryFrame: Path == ProducerSocketEndpoint.RoutePath);
 
             using var endRequest = new SocketEndRequest(
                 CredentialsExpiry(context), services.Time, services.Drain.Stopping);
@@ -120,6 +127,7 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
 
             EdgeLog.SocketClosed(logger, Path, clientId, outcomes.Client, outcomes.Bridge, outcomes.Delivery, outcomes.Requested,
                 end.Close.Status, end.Close.Reason);
+            services.Metrics.SocketClosed(Path, end.Close.Status);
         }
     }
 
@@ -133,6 +141,7 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
     private async Task RefuseAsync(HttpContext context, string clientId, int statusCode, string message)
     {
         EdgeLog.SocketRefused(logger, Path, clientId, statusCode, message);
+        services.Metrics.SocketRefused(Path, statusCode);
         await JsonResponses.WriteErrorAsync(context, statusCode, message).ConfigureAwait(false);
     }
 }

@@ -11,7 +11,8 @@ internal sealed class SocketEndpointServices(
     IOptions<AuthOptions> auth,
     SocketAdmission admission,
     EdgeDrain drain,
-    TimeProvider time)
+    TimeProvider time,
+    Telemetry.EdgeMetrics metrics)
 {
     public IOptions<SocketOptions> Sockets { get; } = sockets;
 
@@ -22,6 +23,8 @@ internal sealed class SocketEndpointServices(
     public EdgeDrain Drain { get; } = drain;
 
     public TimeProvider Time { get; } = time;
+
+    public Telemetry.EdgeMetrics Metrics { get; } = metrics;
 }
 
 /// <summary>

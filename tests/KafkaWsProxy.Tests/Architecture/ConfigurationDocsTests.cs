@@ -65,7 +65,7 @@ public sealed partial class ConfigurationDocsTests
     /// <summary>Every public settable property of every options class, as a configuration key and its default.</summary>
     private static IEnumerable<(string Key, string Default)> OptionsSettings()
     {
-        var assemblies = new[] { typeof(SocketOptions).Assembly, typeof(BridgeKafkaOptions).Assembly };
+        var assemblies = new[] { typeof(SocketOptions).Assembly, typeof(BridgeKafkaOptions).Assembly, typeof(KafkaWsProxy.ServiceDefaults.TelemetryOptions).Assembly };
         foreach (var type in assemblies.SelectMany(a => a.GetTypes()))
         {
             var section = type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static);

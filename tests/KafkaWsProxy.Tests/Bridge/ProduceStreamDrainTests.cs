@@ -2,6 +2,7 @@ extern alias BridgeAssembly;
 
 using BridgeAssembly::KafkaWsProxy.Bridge.Configuration;
 using BridgeAssembly::KafkaWsProxy.Bridge.Produce;
+using BridgeAssembly::KafkaWsProxy.Bridge.Telemetry;
 using Confluent.Kafka;
 using Grpc.Core;
 using KafkaWsProxy.Tests.Infrastructure;
@@ -30,7 +31,8 @@ public sealed class ProduceStreamDrainTests(ProxyFixture proxy)
         var options = new ProduceOptions();
         using var rateLimits = new ProducerRateLimits(Options.Create(options));
         var open = new BridgeContracts.ProduceOpen { Topic = topic, ClientId = "drain-race", ValueFormat = BridgeContracts.DataFormat.String };
-        using var stream = new ProduceStream(producer, open, options, new GrpcOptions(), rateLimits);
+        using var meters = new TestMeterFactory();
+        using var stream = new ProduceStream(producer, open, options, new GrpcOptions(), rateLimits, new BridgeMetrics(meters));
         using var drain = new CancellationTokenSource();
         var responses = new CollectingWriter();
 
