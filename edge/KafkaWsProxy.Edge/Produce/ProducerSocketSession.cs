@@ -34,6 +34,7 @@ internal sealed class ProducerSocketSession(
     // other, so no slot is ever left without its record.
     private readonly Lock _intakeGate = new();
     private bool _intakeStopped;
+    private bool _receiveEnded;
 
     public async Task<SocketEnd> RunAsync(SocketEndRequest endRequest, CancellationToken connectionAborted)
     {
@@ -58,7 +59,11 @@ internal sealed class ProducerSocketSession(
         {
             await Task.WhenAny(receiving, readingResults, acking, endRequest.Requested).ConfigureAwait(false);
             StopIntake(slots.Writer, records.Writer);
-            var delivery = receiving.IsCompleted && await receiving.ConfigureAwait(false) == ClientOutcome.ConnectionLost
+
+            // The receive loop stops the intake an instant before its task completes, so the ack loop
+            // may finish first: the client's end is then known, only not yet published.
+            var clientEnded = receiving.IsCompleted || Volatile.Read(ref _receiveEnded);
+            var delivery = clientEnded && await receiving.ConfigureAwait(false) == ClientOutcome.ConnectionLost
                 ? DeliveryOutcome.ConnectionLost
                 : await DeliverOwedAsync(acking).ConfigureAwait(false);
 
@@ -66,7 +71,7 @@ internal sealed class ProducerSocketSession(
             var bridge = readingResults.IsCompleted || delivery == DeliveryOutcome.Unanswered
                 ? await readingResults.ConfigureAwait(false)
                 : BridgeEnd.StillOpen;
-            var client = receiving.IsCompleted ? await receiving.ConfigureAwait(false) : ClientOutcome.Open;
+            var client = clientEnded ? await receiving.ConfigureAwait(false) : ClientOutcome.Open;
             var outcomes = new SocketOutcomes(client, bridge.Outcome, delivery, endRequest.Reason, bridge.Error);
             var close = SocketCloseDecision.Decide(outcomes, options.MaxFrameBytes);
             await SocketCloser.CloseAsync(socket, close, receiving, options.CloseTimeout).ConfigureAwait(false);
@@ -147,6 +152,7 @@ internal sealed class ProducerSocketSession(
         }
         finally
         {
+            Volatile.Write(ref _receiveEnded, true);
             StopIntake(slots, records);
         }
     }
