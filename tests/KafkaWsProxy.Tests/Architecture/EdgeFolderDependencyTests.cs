@@ -1,5 +1,6 @@
 using KafkaWsProxy.Edge.Produce;
 using KafkaWsProxy.Tests.Architecture.DependencyFixtures.Alpha;
+using Xunit.Abstractions;
 
 namespace KafkaWsProxy.Tests.Architecture;
 
@@ -7,7 +8,7 @@ namespace KafkaWsProxy.Tests.Architecture;
 /// Issue 13: the edge's folders form no loop, and Sockets/ is plumbing that no feature's
 /// code reaches into it from (docs/development.md, "Layout").
 /// </summary>
-public sealed class EdgeFolderDependencyTests
+public sealed class EdgeFolderDependencyTests(ITestOutputHelper output)
 {
     private const string EdgeRoot = "KafkaWsProxy.Edge";
 
@@ -37,7 +38,13 @@ public sealed class EdgeFolderDependencyTests
     [Fact]
     public void EdgeFolders_FormNoCycle()
     {
-        var cycles = s_edge.Value.Cycles();
+        var edge = s_edge.Value;
+        foreach (var folder in edge.Evidence.Keys.Select(k => k.From).Distinct().Order(StringComparer.Ordinal))
+        {
+            output.WriteLine($"{folder} -> {string.Join(", ", edge.DependenciesOf(folder))}");
+        }
+
+        var cycles = edge.Cycles();
 
         Assert.True(cycles.Count == 0, "Edge folders that depend on each other:" + Environment.NewLine + string.Join(Environment.NewLine, cycles));
     }
