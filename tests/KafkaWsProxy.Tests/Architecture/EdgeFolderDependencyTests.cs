@@ -5,8 +5,8 @@ using Xunit.Abstractions;
 namespace KafkaWsProxy.Tests.Architecture;
 
 /// <summary>
-/// Issue 13: the edge's folders form no loop, and Sockets/ is plumbing that no feature's
-/// code reaches into it from (docs/development.md, "Layout").
+/// Issue 13: the edge's folders form no loop, and Sockets/ is plumbing that uses none of
+/// the features built on it (docs/development.md, "The edge's folders").
 /// </summary>
 public sealed class EdgeFolderDependencyTests(ITestOutputHelper output)
 {
