@@ -1,4 +1,5 @@
-using KafkaWsProxy.Edge.Http;
+
+using KafkaWsProxy.Edge.Responses;
 
 namespace KafkaWsProxy.Edge.Auth;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using KafkaWsProxy.Contracts.V1;
-using KafkaWsProxy.Edge.Produce;
+using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Edge.Consume;
 

@@ -4,7 +4,6 @@ using Grpc.Core;
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Bridge;
 using KafkaWsProxy.Edge.Configuration;
-using KafkaWsProxy.Edge.Produce;
 using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Edge.Consume;

@@ -1,5 +1,5 @@
 using KafkaWsProxy.Contracts.V1;
-using KafkaWsProxy.Edge.Produce;
+using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Edge.Consume;
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using KafkaWsProxy.Contracts.V1;
-using KafkaWsProxy.Edge.Produce;
 using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Edge.Consume;

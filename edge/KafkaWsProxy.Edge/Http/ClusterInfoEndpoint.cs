@@ -2,6 +2,7 @@ using Grpc.Core;
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Bridge;
 using KafkaWsProxy.Edge.Configuration;
+using KafkaWsProxy.Edge.Responses;
 using Microsoft.Extensions.Options;
 
 namespace KafkaWsProxy.Edge.Http;

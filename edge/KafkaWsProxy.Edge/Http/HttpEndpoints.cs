@@ -1,4 +1,6 @@
-using KafkaWsProxy.Edge.Sockets;
+using KafkaWsProxy.Edge.Consume;
+using KafkaWsProxy.Edge.Produce;
+using KafkaWsProxy.Edge.Responses;
 using KafkaWsProxy.Edge.WebConsole;
 using KafkaWsProxy.ServiceDefaults;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;

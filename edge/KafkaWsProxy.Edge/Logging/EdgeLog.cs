@@ -1,5 +1,4 @@
 using Grpc.Core;
-using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Edge.Logging;
 
@@ -21,15 +20,13 @@ internal static partial class EdgeLog
         Message = "Opened {Path} for client {ClientId} on topic {Topic}")]
     public static partial void SocketOpened(ILogger logger, string path, string clientId, string topic);
 
+    // The outcomes are the enums of Sockets/ (ClientOutcome, BridgeOutcome, DeliveryOutcome,
+    // EndRequestReason), taken as Enum so that Logging/ depends on no folder that logs.
     [LoggerMessage(EventId = 3, EventName = "SocketClosed", Level = LogLevel.Debug,
         Message = "Closed {Path} for client {ClientId}: client {ClientOutcome}, bridge {BridgeOutcome}, delivery {DeliveryOutcome}, requested {EndRequest}; close {CloseStatus} {CloseReason}")]
     public static partial void SocketClosed(
-        ILogger logger, string path, string clientId, ClientOutcome clientOutcome, BridgeOutcome bridgeOutcome,
-        DeliveryOutcome deliveryOutcome, EndRequestReason endRequest, System.Net.WebSockets.WebSocketCloseStatus? closeStatus, string? closeReason);
-
-    [LoggerMessage(EventId = 4, EventName = "SocketAborted", Level = LogLevel.Debug,
-        Message = "Socket {Path} for client {ClientId} was aborted")]
-    public static partial void SocketAborted(ILogger logger, string path, string clientId, Exception? exception);
+        ILogger logger, string path, string clientId, Enum clientOutcome, Enum bridgeOutcome,
+        Enum deliveryOutcome, Enum endRequest, System.Net.WebSockets.WebSocketCloseStatus? closeStatus, string? closeReason);
 
     [LoggerMessage(EventId = 10, EventName = "BridgeStreamFailed", Level = LogLevel.Warning,
         Message = "Bridge stream for client {ClientId} failed: {StatusCode} {Detail}")]

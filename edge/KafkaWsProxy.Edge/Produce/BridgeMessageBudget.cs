@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using KafkaWsProxy.Contracts.V1;
+using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Edge.Produce;
 

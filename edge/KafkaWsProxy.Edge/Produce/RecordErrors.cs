@@ -1,4 +1,5 @@
 using KafkaWsProxy.Contracts.V1;
+using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Edge.Produce;
 

@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using KafkaWsProxy.Edge.Produce;
 using Microsoft.AspNetCore.Connections;
 
 namespace KafkaWsProxy.Edge.Sockets;

@@ -1,11 +1,10 @@
 using System.Net.WebSockets;
 using Grpc.Core;
 using KafkaWsProxy.Contracts.V1;
-using KafkaWsProxy.Edge.Auth;
 using KafkaWsProxy.Edge.Bridge;
 using KafkaWsProxy.Edge.Configuration;
-using KafkaWsProxy.Edge.Http;
 using KafkaWsProxy.Edge.Logging;
+using KafkaWsProxy.Edge.Responses;
 using KafkaWsProxy.Edge.Telemetry;
 
 namespace KafkaWsProxy.Edge.Sockets;
@@ -24,6 +23,9 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
     protected abstract string Path { get; }
 
     protected SocketOptions Options => services.Sockets.Value;
+
+    /// <summary>True where every inbound frame is owed an answer (an ack or an error frame), so that the wait for it is measured.</summary>
+    protected virtual bool AnswersEveryFrame => false;
 
     /// <exception cref="RequestValidationException">The query is invalid.</exception>
     protected abstract TSettings Parse(IQueryCollection query);
@@ -60,7 +62,7 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
         try
         {
             settings = Parse(context.Request.Query);
-            if (KafkaCredentialsReader.Read(context, services.Auth.Value.Jwt) is { } credentials)
+            if (services.Credentials.ReadKafkaCredentials(context) is { } credentials)
             {
                 UseCredentials(settings, credentials);
             }
@@ -111,10 +113,10 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
             }).ConfigureAwait(false);
             EdgeLog.SocketOpened(logger, Path, clientId, topic);
             using var counted = services.Metrics.SocketOpened(Path);
-            var socket = new MeteredWebSocket(accepted, services.Metrics, Path, answersEveryFrame: Path == ProducerSocketEndpoint.RoutePath);
+            var socket = new MeteredWebSocket(accepted, services.Metrics, Path, AnswersEveryFrame);
 
             using var endRequest = new SocketEndRequest(
-                CredentialsExpiry(context), services.Time, services.Drain.Stopping);
+                services.Credentials.ExpiryOf(context), services.Time, services.Drain.Stopping);
             var output = CoalescingUpgradeFeature.BatchingOf(context);
             var end = await RunSessionAsync(socket, output, stream, settings, endRequest, context.RequestAborted).ConfigureAwait(false);
             await streamLifetime.CancelAsync().ConfigureAwait(false);
@@ -125,18 +127,18 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
                 EdgeLog.BridgeStreamFailed(logger, clientId, failure.StatusCode, failure.Status.Detail);
             }
 
-            EdgeLog.SocketClosed(logger, Path, clientId, outcomes.Client, outcomes.Bridge, outcomes.Delivery, outcomes.Requested,
-                end.Close.Status, end.Close.Reason);
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                // EdgeLog takes the outcomes as Enum (Logging/ knows no folder that logs), so they are boxed:
+                // only when Debug is on, as checked above, which CA1873 does not see.
+#pragma warning disable CA1873
+                EdgeLog.SocketClosed(logger, Path, clientId, outcomes.Client, outcomes.Bridge, outcomes.Delivery, outcomes.Requested,
+                    end.Close.Status, end.Close.Reason);
+#pragma warning restore CA1873
+            }
             services.Metrics.SocketClosed(Path, end.Close.Status);
         }
     }
-
-    /// <summary>When the socket's JWT expires; null for other credentials.</summary>
-    private static DateTimeOffset? CredentialsExpiry(HttpContext context) =>
-        long.TryParse(context.User.FindFirst("exp")?.Value, System.Globalization.NumberStyles.None,
-            System.Globalization.CultureInfo.InvariantCulture, out var exp)
-            ? DateTimeOffset.FromUnixTimeSeconds(exp)
-            : null;
 
     private async Task RefuseAsync(HttpContext context, string clientId, int statusCode, string message)
     {

@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using KafkaWsProxy.Edge.Auth;
 using KafkaWsProxy.Edge.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +7,7 @@ namespace KafkaWsProxy.Edge.Sockets;
 /// <summary>What every socket endpoint needs from the host, in one place.</summary>
 internal sealed class SocketEndpointServices(
     IOptions<SocketOptions> sockets,
-    IOptions<AuthOptions> auth,
+    ISocketCredentials credentials,
     SocketAdmission admission,
     EdgeDrain drain,
     TimeProvider time,
@@ -16,7 +15,7 @@ internal sealed class SocketEndpointServices(
 {
     public IOptions<SocketOptions> Sockets { get; } = sockets;
 
-    public IOptions<AuthOptions> Auth { get; } = auth;
+    public ISocketCredentials Credentials { get; } = credentials;
 
     public SocketAdmission Admission { get; } = admission;
 

@@ -1,4 +1,4 @@
-using KafkaWsProxy.Edge.Http;
+using KafkaWsProxy.Edge.Responses;
 using Microsoft.Net.Http.Headers;
 
 namespace KafkaWsProxy.Edge.WebConsole;

@@ -1,5 +1,6 @@
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Produce;
+using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Tests.Edge;
 

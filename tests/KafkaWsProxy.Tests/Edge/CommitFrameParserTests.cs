@@ -1,6 +1,6 @@
 using System.Text;
 using KafkaWsProxy.Edge.Consume;
-using KafkaWsProxy.Edge.Produce;
+using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Tests.Edge;
 

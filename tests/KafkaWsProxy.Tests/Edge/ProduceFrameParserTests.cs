@@ -2,6 +2,7 @@ using System.Text;
 
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Produce;
+using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Tests.Edge;
 

@@ -1,5 +1,5 @@
 using System.Net.WebSockets;
-using KafkaWsProxy.Edge.Http;
+using KafkaWsProxy.Edge.Responses;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 

@@ -2,10 +2,10 @@ using System.Net.WebSockets;
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Bridge;
 using KafkaWsProxy.Edge.Configuration;
-using KafkaWsProxy.Edge.Produce;
+using KafkaWsProxy.Edge.Sockets;
 using Microsoft.Extensions.Options;
 
-namespace KafkaWsProxy.Edge.Sockets;
+namespace KafkaWsProxy.Edge.Produce;
 
 /// <summary>GET /socket/in (docs/protocol.md §4).</summary>
 internal sealed class ProducerSocketEndpoint(
@@ -18,6 +18,8 @@ internal sealed class ProducerSocketEndpoint(
     public const string RoutePath = "/socket/in";
 
     protected override string Path => RoutePath;
+
+    protected override bool AnswersEveryFrame => true;
 
     protected override ProduceOpen Parse(IQueryCollection query) => ProducerSocketRequest.Parse(query);
 

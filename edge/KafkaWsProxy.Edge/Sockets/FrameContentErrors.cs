@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace KafkaWsProxy.Edge.Produce;
+namespace KafkaWsProxy.Edge.Sockets;
 
 /// <summary>
 /// What a frame parser answers when reading a frame's content threw: a frame's

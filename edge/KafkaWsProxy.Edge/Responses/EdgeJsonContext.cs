@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace KafkaWsProxy.Edge.Http;
+namespace KafkaWsProxy.Edge.Responses;
 
 /// <summary>Body of every HTTP refusal: {"message":"..."}.</summary>
 internal sealed record ErrorBody(string Message);

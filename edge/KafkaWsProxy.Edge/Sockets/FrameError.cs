@@ -1,4 +1,4 @@
-namespace KafkaWsProxy.Edge.Produce;
+namespace KafkaWsProxy.Edge.Sockets;
 
 /// <summary>Stable error codes of error frames (docs/protocol.md §4), as sent to clients.</summary>
 internal static class FrameErrorCodes

@@ -1,4 +1,4 @@
-namespace KafkaWsProxy.Edge.Http;
+namespace KafkaWsProxy.Edge.Responses;
 
 /// <summary>Writes the edge's JSON HTTP answers.</summary>
 internal static class JsonResponses

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 
-namespace KafkaWsProxy.Edge.Http;
+namespace KafkaWsProxy.Edge.Responses;
 
 /// <summary>
 /// Browsers hide the HTTP answer to a refused WebSocket handshake from scripts

@@ -1,9 +1,9 @@
 using System.Net.WebSockets;
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Bridge;
-using KafkaWsProxy.Edge.Consume;
+using KafkaWsProxy.Edge.Sockets;
 
-namespace KafkaWsProxy.Edge.Sockets;
+namespace KafkaWsProxy.Edge.Consume;
 
 /// <summary>GET /socket/out (docs/protocol.md §5).</summary>
 internal sealed class ConsumerSocketEndpoint(
