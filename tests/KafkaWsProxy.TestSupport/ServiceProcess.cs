@@ -12,7 +12,8 @@ namespace KafkaWsProxy.TestSupport;
 /// </summary>
 public sealed partial class ServiceProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
+    // Generous: a shared CI machine with every core busy can take a minute to start a service (JIT, TLS, OpenTelemetry).
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(150);
 
     private readonly Process _process;
     private readonly string? _logFolder;
