@@ -27,6 +27,13 @@ public sealed partial class EmbeddedBrokerStartupTests
         Assert.Equal(3, KafkaDirect.PartitionCount(bootstrap, "orders"));
         Assert.Equal(1, KafkaDirect.PartitionCount(bootstrap, "audit"));
 
+        // As an orchestrator would: first the edge's readiness (on a busy machine the bridge's first
+        // producer can take longer than Bridge:OpenTimeout, which a socket would meet as a 503).
+        using var http = new HttpClient();
+        await Eventually.SucceedsAsync<bool, HttpRequestException>(
+            async () => (await http.GetAsync(new Uri(edge.Address, "/health/ready"))).EnsureSuccessStatusCode().IsSuccessStatusCode,
+            "the edge ready", TimeSpan.FromSeconds(90));
+
         await using var socket = await TestSocket.ConnectAsync(new Uri($"ws://{edge.Address.Authority}/socket/in?clientId=c&topic=audit"));
         await socket.SendTextAsync("""{"value":{"value":"hello"},"messageId":"m"}""");
         var ack = await socket.ReceiveJsonAsync();
