@@ -23,6 +23,7 @@ internal sealed class ConsumeStreamOpener(
     IOptions<SessionsOptions> sessionOptions,
     SessionRegistry sessions,
     CredentialVerifier credentials,
+    TimeProvider time,
     ILogger<ConsumeSession> sessionLogger)
 {
     /// <summary>
@@ -71,7 +72,10 @@ internal sealed class ConsumeStreamOpener(
         ConsumeSession? session = null;
         try
         {
-            session = new ConsumeSession(clients, configFactory.CreateConsumerConfig(open, groupId), open, options.Value, grpcOptions.Value, sessionLogger);
+            var config = configFactory.CreateConsumerConfig(open, groupId);
+            config.StatisticsIntervalMs = (int)options.Value.StatisticsInterval.TotalMilliseconds;
+            session = new ConsumeSession(
+                new KafkaStreamConsumer(clients, config), open, groupId, options.Value, grpcOptions.Value, time, sessionLogger);
             if (open.OffsetReset == OffsetReset.None)
             {
                 await RequireCommittedOffsetsAsync(session, open, groupId, partitions.Value, cancellationToken).ConfigureAwait(false);
