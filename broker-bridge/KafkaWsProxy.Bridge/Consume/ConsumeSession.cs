@@ -9,26 +9,25 @@ namespace KafkaWsProxy.Bridge.Consume;
 
 /// <summary>
 /// One Consume stream and its own Kafka consumer, in three parts: the
-/// <see cref="ConsumerPump"/> (the only one touching the consumer, stepped by the
-/// stream's poll thread), the request reader (client commits), and the
+/// <see cref="ConsumerPump"/> (the only one touching the consumer, stepped by one
+/// of the bridge's shared <see cref="ConsumerPoller"/>s), the request reader (client commits), and the
 /// <see cref="ConsumeResponseWriter"/> (the stream's single writer).
 /// </summary>
 internal sealed class ConsumeSession : IDisposable
 {
     private readonly IStreamConsumer _consumer;
     private readonly ConsumeOpen _open;
-    private readonly ConsumeOptions _options;
+    private readonly ConsumerPollerPool _pollers;
     private readonly ConsumerPump _pump;
     private readonly ConsumeResponseWriter _writer;
     private readonly RateLimiter? _rateLimiter;
-    private readonly ManualResetEventSlim _progress = new(initialState: false);
 
     public ConsumeSession(
-        IStreamConsumer consumer, ConsumeOpen open, string groupId, ConsumeOptions options, GrpcOptions grpc, TimeProvider time, ILogger logger)
+        IStreamConsumer consumer, ConsumerPollerPool pollers, ConsumeOpen open, string groupId, ConsumeOptions options, GrpcOptions grpc, TimeProvider time, ILogger logger)
     {
         _consumer = consumer;
         _open = open;
-        _options = options;
+        _pollers = pollers;
         GroupId = groupId;
         _pump = new ConsumerPump(consumer, open, groupId, options, grpc.MaxBatchBytes, time, logger);
         _rateLimiter = open.MaxRecordsPerSecond > 0 ? ConsumeResponseWriter.CreateRateLimiter(open.MaxRecordsPerSecond) : null;
@@ -62,8 +61,7 @@ internal sealed class ConsumeSession : IDisposable
         CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var polling = Task.Factory.StartNew(
-            PollOnOwnThread, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _pollers.Serve(_pump);
         var reading = ConsumeRequestReader.ReadAsync(requests, _pump, stop.Token);
         var writing = _writer.WriteAsync(responses, stop.Token);
         try
@@ -78,33 +76,14 @@ internal sealed class ConsumeSession : IDisposable
             _pump.RequestStop();
             // The consumer is closed (group left, offsets committed) before the call ends,
             // so the same client can rejoin at once.
-            await polling.ConfigureAwait(false);
             await _pump.Finished.ConfigureAwait(false);
             await Task.WhenAll(reading, writing).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
-    }
-
-    private void PollOnOwnThread()
-    {
-        _pump.Wake = _progress.Set;
-        _pump.Start();
-        while (!_pump.IsDone)
-        {
-            // Reset before looking for room, so a wake that comes after the look is not lost.
-            _progress.Reset();
-            if (!_pump.Step(_options.PollTimeout) && _pump.HasNoRoom)
-            {
-                _progress.Wait(_options.PollTimeout);
-            }
-        }
-
-        _pump.Finish();
     }
 
     public void Dispose()
     {
         _consumer.Dispose();
         _rateLimiter?.Dispose();
-        _progress.Dispose();
     }
 }

@@ -24,6 +24,7 @@ internal sealed class ConsumeStreamOpener(
     SessionRegistry sessions,
     CredentialVerifier credentials,
     TimeProvider time,
+    ConsumerPollerPool pollers,
     ILogger<ConsumeSession> sessionLogger)
 {
     /// <summary>
@@ -75,7 +76,7 @@ internal sealed class ConsumeStreamOpener(
             var config = configFactory.CreateConsumerConfig(open, groupId);
             config.StatisticsIntervalMs = (int)options.Value.StatisticsInterval.TotalMilliseconds;
             session = new ConsumeSession(
-                new KafkaStreamConsumer(clients, config), open, groupId, options.Value, grpcOptions.Value, time, sessionLogger);
+                new KafkaStreamConsumer(clients, config), pollers, open, groupId, options.Value, grpcOptions.Value, time, sessionLogger);
             if (open.OffsetReset == OffsetReset.None)
             {
                 await RequireCommittedOffsetsAsync(session, open, groupId, partitions.Value, cancellationToken).ConfigureAwait(false);
