@@ -130,6 +130,9 @@ internal static class ConnectionScale
         report.Add(new BenchRow(Scenario, at + "time until all K receive", "s", null, step.UntilAllReceiveSeconds,
             string.Create(CultureInfo.InvariantCulture,
                 $"from the step's first connect; its {step.Opened:N0} connects took {step.ConnectSeconds:0.0} s; probes every {SocketFleet.ProbeInterval.TotalSeconds:0} s")));
+        report.Add(new BenchRow(Scenario, at + "idle sockets, produce to receipt of the next record, p50 / p99", "ms", null, step.FinalProbeP50Ms,
+            string.Create(CultureInfo.InvariantCulture,
+                $"p99 {step.FinalProbeP99Ms:0.#} ms: the final probe, produced (acks=all) after the hold, until each socket read it")));
         report.Add(new BenchRow(Scenario, at + "CPU while idle, edge + bridge" + (b > 1 ? "s" : string.Empty), "% of a core", null,
             (step.IdleCpu.Edge + step.IdleCpu.Bridge) * 100 / step.HoldSeconds,
             string.Create(CultureInfo.InvariantCulture,
@@ -175,8 +178,13 @@ internal static class ConnectionScale
                 }
 
                 var addresses = string.Join(",", bridges.Select(b => b.Address.ToString().TrimEnd('/')));
+                // The edge says at Information when it saw a bridge healthy, which is waited for below.
+                var edgeLog = ServiceProcessOptions.Benchmarks with
+                {
+                    LogLevels = new Dictionary<string, string>(ServiceProcessOptions.Benchmarks.LogLevels) { ["KafkaWsProxy"] = "Information" },
+                };
                 var edge = await ServiceProcess.StartAsync("edge", BuildOutputs.EdgeDll,
-                    new Dictionary<string, string?> { ["Bridge__Address"] = addresses }, options: ServiceProcessOptions.Benchmarks);
+                    new Dictionary<string, string?> { ["Bridge__Address"] = addresses }, options: edgeLog);
                 var tier = new Tier(edge, bridges, owned: true);
                 // The edge opens streams only on bridges it saw healthy: wait until it saw every one.
                 foreach (var bridge in bridges)
@@ -235,6 +243,10 @@ internal static class ConnectionScale
         public string BridgeCpuByThread { get; init; } = "";
 
         public string SelfCpuByThread { get; init; } = "";
+
+        public double FinalProbeP50Ms { get; init; }
+
+        public double FinalProbeP99Ms { get; init; }
     }
 
     /// <summary>CPU time of this process, the tier's edge and its bridges (summed) between two readings.</summary>
@@ -324,6 +336,7 @@ internal static class ConnectionScale
                 SelfCpuByThread = ProcessStatus.Read(Environment.ProcessId).CpuByName(selfBefore, heldSeconds),
             };
 
+            var probing = Stopwatch.GetTimestamp();
             var final = await ProbeAsync();
             var finalDeadline = Stopwatch.GetTimestamp() + Ticks(TimeSpan.FromSeconds(10) + (k * TimeSpan.FromMilliseconds(10)));
             if (await UntilAllReceiveAsync(final - 1, finalDeadline, repeat: false) is { } missed)
@@ -331,7 +344,9 @@ internal static class ConnectionScale
                 return new StepResult($"after the hold, {missed}");
             }
 
-            return held;
+            // The final probe reaches sockets that sat idle through the hold: the delay a first record after a quiet spell sees.
+            var delays = _sockets.Select(s => (s.NewestProbeAt - probing) * 1000.0 / Stopwatch.Frequency).Order().ToList();
+            return held with { FinalProbeP50Ms = delays[delays.Count / 2], FinalProbeP99Ms = delays[Math.Min(delays.Count - 1, delays.Count * 99 / 100)] };
         }
 
         /// <summary>Opens sockets until there are <paramref name="k"/>; what gave, or null.</summary>
