@@ -16,7 +16,7 @@ internal static class ConsumeRequestReader
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "Only commits may follow the open message."));
             }
 
-            pump.Enqueue(new CommitCommand(request.Commit, FromClient: true));
+            pump.Enqueue(new CommitCommand(request.Commit, WantsResult: !request.Commit.NoResult));
         }
     }
 }

@@ -133,7 +133,7 @@ internal sealed class ConsumeResponseWriter(
         await responses.WriteAsync(new ConsumeResponse { Records = batch }, cancellationToken).ConfigureAwait(false);
         if (autoCommit)
         {
-            pump.Enqueue(new CommitCommand(LastOffsets(batch), FromClient: false));
+            pump.Enqueue(new CommitCommand(LastOffsets(batch), WantsResult: false));
         }
 
         return new ConsumedRecordBatch();

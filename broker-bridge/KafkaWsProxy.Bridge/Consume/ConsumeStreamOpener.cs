@@ -64,6 +64,7 @@ internal sealed class ConsumeStreamOpener(
         }
 
         await credentials.VerifyAsync(open.Credentials, open.Topic, cancellationToken).ConfigureAwait(false);
+        // The one place the default group is decided, for edges and gRPC-native clients alike (docs/protocol.md §5).
         var groupId = string.IsNullOrWhiteSpace(open.GroupId) ? $"{open.ClientId}-group" : open.GroupId;
         // A newer socket of the same clientId in the group supersedes the older one
         // (docs/protocol.md §5): a client whose socket died with its edge or bridge

@@ -275,7 +275,7 @@ internal sealed class ConsumerPump : IStreamConsumerListener
         {
             applied++;
             var result = _commitApplier.Apply(command.Request);
-            if (command.FromClient)
+            if (command.WantsResult)
             {
                 _notices.Writer.TryWrite(new ConsumeResponse { CommitResult = result });
             }

@@ -68,6 +68,6 @@ internal sealed class PumpFixture
     {
         var request = new CommitRequest { RequestId = requestId };
         request.Offsets.Add(new CommitOffset { Partition = partition, Offset = offset });
-        Pump.Enqueue(new CommitCommand(request, FromClient: true));
+        Pump.Enqueue(new CommitCommand(request, WantsResult: true));
     }
 }
