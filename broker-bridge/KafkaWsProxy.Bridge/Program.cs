@@ -29,7 +29,7 @@ builder.Services.AddOptions<ProduceOptions>().BindConfiguration(ProduceOptions.S
 
 builder.Services.AddOptions<ConsumeOptions>().BindConfiguration(ConsumeOptions.SectionName)
     .Validate(o => o.MaxUncommittedPerStream > 0 && o.BufferedRecordsPerStream > 0 && o.MaxRecordsPerMessage > 0 && o.PauseAfterStall >= TimeSpan.Zero
-        && o.PollTimeout > TimeSpan.Zero && o.StatisticsInterval >= TimeSpan.Zero, "Consume limits must be positive.")
+        && o.Pollers >= 0 && o.PollerIdleBackoff > TimeSpan.Zero && o.StatisticsInterval >= TimeSpan.Zero, "Consume limits must be positive.")
     .ValidateOnStart();
 
 builder.Services.AddOptions<SessionsOptions>().BindConfiguration(SessionsOptions.SectionName)
@@ -59,6 +59,7 @@ builder.Services.AddSingleton<SessionRegistry>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<SessionRegistry>());
 builder.Services.AddSingleton<ProducerRateLimits>();
 builder.Services.AddSingleton<ProduceStreamOpener>();
+builder.Services.AddSingleton<ConsumerPollerPool>();
 builder.Services.AddSingleton<ConsumeStreamOpener>();
 builder.Services.AddSingleton<ClusterDescriber>();
 builder.Services.AddSingleton<StreamDrain>();

@@ -38,13 +38,23 @@ public sealed class ConsumeOptions
     public int MaxRecordsPerMessage { get; set; } = 500;
 
     /// <summary>
-    /// How long one poll of the Kafka consumer waits for records (a record ends
-    /// the wait at once). On an idle stream it is also the longest delay before a
-    /// client's commit takes effect, and before a closed stream's consumer closes.
-    /// Each stream's poll thread wakes this often while idle: at 50 ms, 1,000 idle
-    /// sockets cost the bridge about 0.85 of a core in wake-ups alone (measured).
+    /// Poller threads that serve every Consume stream's consumer; 0: one per core, at
+    /// most four. Each sweeps its streams with non-blocking polls, so a stream costs
+    /// no thread of the bridge's own (librdkafka keeps its own threads per consumer).
     /// </summary>
-    public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+    public int Pollers { get; set; }
+
+    /// <summary>The poller count in effect: <see cref="Pollers"/>, or one per core up to four.</summary>
+    public int PollerCount => Pollers > 0 ? Pollers : Math.Min(Environment.ProcessorCount, 4);
+
+    /// <summary>
+    /// The longest a poller sleeps after sweeps that found no record. It sleeps 1 ms
+    /// after the first empty sweep, doubling up to this; any record resets it, and a
+    /// commit, a new stream or a reader making room wakes it at once. So it is the
+    /// most delay a first record after a quiet spell may see, while idle sockets cost
+    /// one cheap poll each per this interval.
+    /// </summary>
+    public TimeSpan PollerIdleBackoff { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
     /// How often each stream's consumer reports librdkafka statistics, from which the

@@ -4,6 +4,7 @@ namespace KafkaWsProxy.Bridge.Consume;
 
 /// <summary>
 /// A commit handed to the poll loop, which alone may touch the consumer.
-/// <see cref="FromClient"/>: the client asked and expects a <see cref="CommitResult"/>.
+/// <see cref="WantsResult"/>: the client expects a <see cref="CommitResult"/>; otherwise
+/// (the bridge's own auto-commits, or a client's commit with no_result) a failure is only logged.
 /// </summary>
-internal sealed record CommitCommand(CommitRequest Request, bool FromClient);
+internal sealed record CommitCommand(CommitRequest Request, bool WantsResult);

@@ -23,6 +23,8 @@ internal sealed class ConsumeStreamOpener(
     IOptions<SessionsOptions> sessionOptions,
     SessionRegistry sessions,
     CredentialVerifier credentials,
+    TimeProvider time,
+    ConsumerPollerPool pollers,
     ILogger<ConsumeSession> sessionLogger)
 {
     /// <summary>
@@ -62,6 +64,7 @@ internal sealed class ConsumeStreamOpener(
         }
 
         await credentials.VerifyAsync(open.Credentials, open.Topic, cancellationToken).ConfigureAwait(false);
+        // The one place the default group is decided, for edges and gRPC-native clients alike (docs/protocol.md §5).
         var groupId = string.IsNullOrWhiteSpace(open.GroupId) ? $"{open.ClientId}-group" : open.GroupId;
         // A newer socket of the same clientId in the group supersedes the older one
         // (docs/protocol.md §5): a client whose socket died with its edge or bridge
@@ -71,7 +74,10 @@ internal sealed class ConsumeStreamOpener(
         ConsumeSession? session = null;
         try
         {
-            session = new ConsumeSession(clients, configFactory.CreateConsumerConfig(open, groupId), open, options.Value, grpcOptions.Value, sessionLogger);
+            var config = configFactory.CreateConsumerConfig(open, groupId);
+            config.StatisticsIntervalMs = (int)options.Value.StatisticsInterval.TotalMilliseconds;
+            session = new ConsumeSession(
+                new KafkaStreamConsumer(clients, config), pollers, open, groupId, options.Value, grpcOptions.Value, time, sessionLogger);
             if (open.OffsetReset == OffsetReset.None)
             {
                 await RequireCommittedOffsetsAsync(session, open, groupId, partitions.Value, cancellationToken).ConfigureAwait(false);

@@ -3,7 +3,7 @@ namespace KafkaWsProxy.Bridge.Consume;
 /// <summary>
 /// Records delivered on one stream and not yet committed, per partition, in
 /// delivery order (which is offset order within a partition). Decides whether a
-/// commit is valid. Used only from the stream's poll loop.
+/// commit is valid. Used only by the stream's pump, on its poller's thread.
 /// </summary>
 internal sealed class DeliveredOffsets
 {

@@ -4,8 +4,12 @@ namespace KafkaWsProxy.Bridge.Consume;
 
 /// <summary>
 /// Which partitions a stream owns right now, as a generation per partition that
-/// changes on every assignment and revocation. Written by the poll loop, read by
-/// the writer loop.
+/// changes on every assignment and revocation. Written by the pump (on its
+/// poller's thread, inside the consumer's rebalance callbacks), read by the writer.
+/// The bridge owns the assignment: it sees the rebalances, refuses commits of
+/// partitions it no longer owns and drops the records of revoked partitions that
+/// it still holds. The edge only fences what it has already queued, on the
+/// revocation notices the bridge sends.
 /// </summary>
 internal sealed class PartitionGenerations
 {

@@ -88,4 +88,12 @@ internal static partial class BridgeLog
     [LoggerMessage(EventId = 30, EventName = "UnexpectedStreamFailure", Level = LogLevel.Error,
         Message = "A {Stream} stream failed unexpectedly")]
     public static partial void UnexpectedStreamFailure(ILogger logger, string stream, Exception exception);
+
+    [LoggerMessage(EventId = 43, EventName = "ConsumerPollersStarted", Level = LogLevel.Information,
+        Message = "{Count} consume poller thread(s) serve every Consume stream (idle back-off up to {MaxBackoffMs} ms)")]
+    public static partial void ConsumerPollersStarted(ILogger logger, int count, double maxBackoffMs);
+
+    [LoggerMessage(EventId = 44, EventName = "ConsumerLeftPoller", Level = LogLevel.Debug,
+        Message = "A Consume stream left {Poller}, which now serves {Load}")]
+    public static partial void ConsumerLeftPoller(ILogger logger, string poller, int load);
 }

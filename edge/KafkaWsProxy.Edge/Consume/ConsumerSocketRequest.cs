@@ -22,7 +22,8 @@ internal static class ConsumerSocketRequest
             ClientId = reader.Required("clientId"),
             Topic = reader.Topic(),
         };
-        open.GroupId = reader.Optional("groupId") ?? $"{open.ClientId}-group";
+        // Absent: the bridge decides the default group (docs/protocol.md §5) and names it in its opened message.
+        open.GroupId = reader.Optional("groupId") ?? string.Empty;
         reader.SocketPayload();
         open.KeyFormat = reader.Format("keyType", DataFormat.String);
         open.ValueFormat = reader.Format("valType", DataFormat.String);

@@ -7,7 +7,9 @@ namespace KafkaWsProxy.Edge.Consume;
 /// was revoked. Records are stamped with the generations of the moment they
 /// are queued; the sender drops a record whose partition's generation changed
 /// since, so a partition rebalanced away is not delivered on this socket any
-/// more while its new owner delivers it.
+/// more while its new owner delivers it. The bridge owns the assignment (it sees
+/// the rebalances and refuses commits of partitions it lost); this is only the
+/// fence for records the edge already queued, moved by the bridge's notices.
 /// </summary>
 /// <remarks>One writer (the results loop), one reader (the sender). A stamp is the
 /// immutable map itself, so stamping a whole bridge message costs nothing.</remarks>

@@ -52,7 +52,8 @@ internal sealed class WrittenOffsets
                 return null;
             }
 
-            var request = new CommitRequest();
+            // The edge throws its own commits' results away: the bridge need not send them.
+            var request = new CommitRequest { NoResult = true };
             foreach (var (partition, (offset, timestampMs)) in _latest)
             {
                 request.Offsets.Add(new CommitOffset { Partition = partition, Offset = offset, TimestampMs = timestampMs });

@@ -37,6 +37,12 @@ internal sealed class BenchOptions
     /// <summary>The steps of the connection scale scenario: idle /out sockets held at once, in increasing order.</summary>
     public IReadOnlyList<int> Connections { get; private set; } = [100, 500, 1_000, 2_000];
 
+    /// <summary>
+    /// Bridges behind one edge in the connection scale scenario, one run per entry; the steps
+    /// are per bridge (K sockets per bridge, K × B in all). 1: the benchmark's own bridge.
+    /// </summary>
+    public IReadOnlyList<int> ConnectionBridges { get; private set; } = [1];
+
     /// <summary>How long each step of the connection scale scenario holds its sockets.</summary>
     public int HoldSeconds { get; private set; } = 30;
 
@@ -54,10 +60,11 @@ internal sealed class BenchOptions
     public static string Usage => """
         Usage: bench.sh [--quick] [--out DIR] [--produce-records N] [--sockets C] [--in-flight W]
                         [--consume-records M] [--commit-every K] [--latency-rate R] [--latency-seconds D]
-                        [--connections K1,K2,...] [--hold-seconds H] [--only produce,consume,latency,connections,fuzz]
+                        [--connections K1,K2,...] [--bridges B1,B2,...] [--hold-seconds H] [--only produce,consume,latency,connections,fuzz]
                         [--fuzz-seconds S] [--fuzz-seed N]
           --quick   a smoke run of seconds (2,000 records, 2 s of latency, 20 sockets held 2 s)
           --connections   steps of idle /out sockets held at once (default 100,500,1000,2000)
+          --bridges       connections: run once per entry with B bridges behind one edge, K sockets per bridge (default 1)
           --hold-seconds  how long each step holds its sockets (default 30)
           --fuzz-seconds  run the hostile-frame fuzz (also --only fuzz) for S seconds (default 60); fails on any broken rule
           --fuzz-seed     the fuzz's seed (default: random, printed)
@@ -119,6 +126,9 @@ internal sealed class BenchOptions
                     break;
                 case "--connections":
                     options.Connections = ParseSteps(args[i], Next());
+                    break;
+                case "--bridges":
+                    options.ConnectionBridges = ParseSteps(args[i], Next());
                     break;
                 case "--hold-seconds":
                     options.HoldSeconds = NextInt();

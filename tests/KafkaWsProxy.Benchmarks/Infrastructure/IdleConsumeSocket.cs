@@ -17,6 +17,7 @@ internal sealed class IdleConsumeSocket : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _receiving;
     private int _newestProbe;
+    private long _newestProbeAt;
     private long _frames;
     private volatile string? _ended;
 
@@ -32,6 +33,9 @@ internal sealed class IdleConsumeSocket : IAsyncDisposable
 
     /// <summary>The newest probe received; 0 before any.</summary>
     public int NewestProbe => Volatile.Read(ref _newestProbe);
+
+    /// <summary>When the newest probe arrived (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public long NewestProbeAt => Interlocked.Read(ref _newestProbeAt);
 
     public long Frames => Interlocked.Read(ref _frames);
 
@@ -93,6 +97,7 @@ internal sealed class IdleConsumeSocket : IAsyncDisposable
                     && int.TryParse(value.AsSpan(ProbePrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var probe)
                     && probe > NewestProbe)
                 {
+                    Interlocked.Exchange(ref _newestProbeAt, System.Diagnostics.Stopwatch.GetTimestamp());
                     Volatile.Write(ref _newestProbe, probe);
                 }
             }

@@ -13,7 +13,9 @@ namespace KafkaWsProxy.Benchmarks.Scenarios;
 /// socket. A step is held when all K sockets received a probe produced after they opened,
 /// stayed open for the hold time, and then all received a final probe. Edge and bridge memory
 /// (VmRSS) and threads are read from /proc (Linux only) before the first socket and at the end
-/// of each held step.
+/// of each held step. With <c>--bridges 2</c> (or more) the scenario runs again with B bridges
+/// behind one edge, K sockets per bridge (K × B in all, spread by the edge's round robin), and
+/// reports each bridge and the bridges combined.
 /// </summary>
 internal static class ConnectionScale
 {
@@ -21,30 +23,48 @@ internal static class ConnectionScale
 
     public static async Task RunAsync(BenchEnvironment environment, BenchOptions options, BenchReport report)
     {
-        var largest = $"largest K held {options.HoldSeconds}s, every socket receiving";
         if (!ProcessStatus.Supported)
         {
-            report.Add(new BenchRow(Scenario, largest, "sockets", null, null,
+            report.Add(new BenchRow(Scenario, $"largest K held {options.HoldSeconds}s, every socket receiving", "sockets", null, null,
                 "not measured: memory and threads are read from /proc (Linux only)"));
             return;
         }
 
+        foreach (var bridges in options.ConnectionBridges)
+        {
+            if (bridges == 1)
+            {
+                await RunTierAsync(environment, new Tier(environment.Edge, [environment.Bridge]), options, report);
+                continue;
+            }
+
+            await using var tier = await Tier.StartAsync(environment.BootstrapServers, bridges);
+            await RunTierAsync(environment, tier, options, report);
+        }
+    }
+
+    private static async Task RunTierAsync(BenchEnvironment environment, Tier tier, BenchOptions options, BenchReport report)
+    {
+        var b = tier.Bridges.Count;
+        var label = b == 1 ? string.Empty : $"B={b}: ";
+        var largest = $"{label}largest K held {options.HoldSeconds}s, every socket receiving";
         var topic = await environment.CreateTopicAsync("connections");
         var held = 0;
         var gave = "not reached: largest step tried";
-        var baseline = Read(environment);
-        await using (var fleet = new SocketFleet(environment, topic, baseline.Bridge.Threads))
+        var baseline = Read(tier);
+        await using (var fleet = new SocketFleet(environment, tier, topic, baseline.BridgeThreads))
         {
-            Console.WriteLine($"[connections] baseline: {baseline}");
-            foreach (var k in options.Connections)
+            Console.WriteLine($"[connections] {label}baseline: {baseline}");
+            foreach (var perBridge in options.Connections)
             {
-                Console.WriteLine($"[connections] K={k:N0}: opening {k - fleet.Count:N0} more sockets, holding {options.HoldSeconds} s");
+                var k = perBridge * b;
+                Console.WriteLine($"[connections] {label}K={k:N0}: opening {k - fleet.Count:N0} more sockets, holding {options.HoldSeconds} s");
                 var step = await fleet.StepAsync(k, TimeSpan.FromSeconds(options.HoldSeconds));
                 if (step.Gave is { } failure)
                 {
                     gave = $"K={k:N0} gave: {failure}";
-                    Console.WriteLine($"[connections] {gave}; load average {LoadAverage()}");
-                    foreach (var service in new[] { environment.Edge, environment.Bridge })
+                    Console.WriteLine($"[connections] {label}{gave}; load average {LoadAverage()}");
+                    foreach (var service in tier.Bridges.Prepend(tier.Edge))
                     {
                         Console.WriteLine($"[connections] the {service.Name}'s last log lines:");
                         foreach (var line in service.LogLines.TakeLast(8))
@@ -57,53 +77,152 @@ internal static class ConnectionScale
                 }
 
                 held = k;
-                var sample = Read(environment);
+                var sample = Read(tier);
                 var self = ProcessStatus.Read(Environment.ProcessId);
-                Console.WriteLine($"[connections] K={k:N0} held: {sample}; bridge threads per socket by name: " +
-                    $"{sample.Bridge.ThreadsPerSocketByName(baseline.Bridge, k)}; this process (clients{(environment.Embedded ? ", embedded broker" : string.Empty)}): " +
+                Console.WriteLine($"[connections] {label}K={k:N0} held: {sample}; first bridge's threads per socket by name: " +
+                    $"{sample.Bridges[0].ThreadsPerSocketByName(baseline.Bridges[0], k / b)}; this process (clients{(environment.Embedded ? ", embedded broker" : string.Empty)}): " +
                     $"RSS {self.RssKiB / 1024:N0} MiB, {self.Threads} threads, {self.OpenFiles:N0} files; load average {LoadAverage()}");
-                Console.WriteLine($"[connections] K={k:N0} idle CPU during the hold by thread: bridge {step.BridgeCpuByThread}; this process {step.SelfCpuByThread}");
-                AddStepRows(report, k, baseline, sample, step, environment.Embedded);
+                Console.WriteLine($"[connections] {label}K={k:N0} idle CPU during the hold by thread: first bridge {step.BridgeCpuByThread}; this process {step.SelfCpuByThread}");
+                AddStepRows(report, label, k, baseline, sample, step, environment.Embedded);
             }
         }
 
         report.Add(new BenchRow(Scenario, largest, "sockets", null, held, gave));
     }
 
-    private static Sample Read(BenchEnvironment environment) =>
-        new(ProcessStatus.Read(environment.Edge.Pid), ProcessStatus.Read(environment.Bridge.Pid));
+    private static Sample Read(Tier tier) =>
+        new(ProcessStatus.Read(tier.Edge.Pid), [.. tier.Bridges.Select(b => ProcessStatus.Read(b.Pid))]);
 
-    private static void AddStepRows(BenchReport report, int k, Sample baseline, Sample sample, StepResult step, bool embedded)
+    private static void AddStepRows(BenchReport report, string label, int k, Sample baseline, Sample sample, StepResult step, bool embedded)
     {
         static double PerSocket(long now, long before, int k) => (double)(now - before) / k;
         static string Mib(long kib) => (kib / 1024.0).ToString("0", CultureInfo.InvariantCulture);
 
-        var at = $"K={k}: ";
+        var at = $"{label}K={k}: ";
+        var b = sample.Bridges.Count;
         report.Add(new BenchRow(Scenario, at + "edge memory per socket", "KiB", null,
             PerSocket(sample.Edge.RssKiB, baseline.Edge.RssKiB, k), $"RSS {Mib(baseline.Edge.RssKiB)} → {Mib(sample.Edge.RssKiB)} MiB"));
-        report.Add(new BenchRow(Scenario, at + "bridge memory per socket", "KiB", null,
-            PerSocket(sample.Bridge.RssKiB, baseline.Bridge.RssKiB, k), $"RSS {Mib(baseline.Bridge.RssKiB)} → {Mib(sample.Bridge.RssKiB)} MiB"));
         report.Add(new BenchRow(Scenario, at + "edge threads per socket", "threads", null,
             PerSocket(sample.Edge.Threads, baseline.Edge.Threads, k),
             $"threads {baseline.Edge.Threads} → {sample.Edge.Threads}; open files {baseline.Edge.OpenFiles:N0} → {sample.Edge.OpenFiles:N0}"));
-        report.Add(new BenchRow(Scenario, at + "bridge threads per socket", "threads", null,
-            PerSocket(sample.Bridge.Threads, baseline.Bridge.Threads, k),
-            $"threads {baseline.Bridge.Threads} → {sample.Bridge.Threads}; open files {baseline.Bridge.OpenFiles:N0} → {sample.Bridge.OpenFiles:N0}; " +
-            $"per socket by name: {sample.Bridge.ThreadsPerSocketByName(baseline.Bridge, k)}"));
+        for (var i = 0; i < b; i++)
+        {
+            // With several bridges the edge's round robin spreads the sockets; each bridge is counted with its even share.
+            var which = b == 1 ? "bridge" : $"bridge {i + 1}";
+            var share = k / b;
+            var (before, now) = (baseline.Bridges[i], sample.Bridges[i]);
+            report.Add(new BenchRow(Scenario, at + which + " memory per socket", "KiB", null,
+                PerSocket(now.RssKiB, before.RssKiB, share), $"RSS {Mib(before.RssKiB)} → {Mib(now.RssKiB)} MiB over {share:N0} sockets"));
+            report.Add(new BenchRow(Scenario, at + which + " threads per socket", "threads", null,
+                PerSocket(now.Threads, before.Threads, share),
+                $"threads {before.Threads} → {now.Threads}; open files {before.OpenFiles:N0} → {now.OpenFiles:N0}; " +
+                $"per socket by name: {now.ThreadsPerSocketByName(before, share)}"));
+        }
+
+        if (b > 1)
+        {
+            report.Add(new BenchRow(Scenario, at + "bridges combined, memory per socket", "KiB", null,
+                PerSocket(sample.BridgeRssKiB, baseline.BridgeRssKiB, k), $"RSS {Mib(baseline.BridgeRssKiB)} → {Mib(sample.BridgeRssKiB)} MiB over {k:N0} sockets"));
+            report.Add(new BenchRow(Scenario, at + "bridges combined, threads per socket", "threads", null,
+                PerSocket(sample.BridgeThreads, baseline.BridgeThreads, k), $"threads {baseline.BridgeThreads} → {sample.BridgeThreads}"));
+        }
+
         report.Add(new BenchRow(Scenario, at + "time until all K receive", "s", null, step.UntilAllReceiveSeconds,
             string.Create(CultureInfo.InvariantCulture,
                 $"from the step's first connect; its {step.Opened:N0} connects took {step.ConnectSeconds:0.0} s; probes every {SocketFleet.ProbeInterval.TotalSeconds:0} s")));
-        report.Add(new BenchRow(Scenario, at + "CPU while idle, edge + bridge", "% of a core", null, step.IdleCpu.Proxy * 100 / step.HoldSeconds,
+        report.Add(new BenchRow(Scenario, at + "idle sockets, produce to receipt of the next record, p50 / p99", "ms", null, step.FinalProbeP50Ms,
             string.Create(CultureInfo.InvariantCulture,
-                $"during the hold: edge {step.IdleCpu.Edge * 100 / step.HoldSeconds:0.#}%, bridge {step.IdleCpu.Bridge * 100 / step.HoldSeconds:0.#}% " +
-                $"(by thread: {step.BridgeCpuByThread}); this process{(embedded ? " (clients + embedded broker)" : " (clients)")} {step.IdleCpu.Self * 100 / step.HoldSeconds:0.#}%")));
+                $"p99 {step.FinalProbeP99Ms:0.#} ms: the final probe, produced (acks=all) after the hold, until each socket read it")));
+        report.Add(new BenchRow(Scenario, at + "CPU while idle, edge + bridge" + (b > 1 ? "s" : string.Empty), "% of a core", null,
+            (step.IdleCpu.Edge + step.IdleCpu.Bridge) * 100 / step.HoldSeconds,
+            string.Create(CultureInfo.InvariantCulture,
+                $"during the hold: edge {step.IdleCpu.Edge * 100 / step.HoldSeconds:0.#}%, bridge{(b > 1 ? "s" : string.Empty)} {step.IdleCpu.Bridge * 100 / step.HoldSeconds:0.#}% " +
+                $"(first bridge by thread: {step.BridgeCpuByThread}); this process{(embedded ? " (clients + embedded broker)" : " (clients)")} {step.IdleCpu.Self * 100 / step.HoldSeconds:0.#}%")));
     }
 
-    private sealed record Sample(ProcessStatus Edge, ProcessStatus Bridge)
+    private sealed record Sample(ProcessStatus Edge, IReadOnlyList<ProcessStatus> Bridges)
     {
-        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"edge RSS {Edge.RssKiB / 1024.0:0} MiB, {Edge.Threads} threads, {Edge.OpenFiles} files; " +
-            $"bridge RSS {Bridge.RssKiB / 1024.0:0} MiB, {Bridge.Threads} threads, {Bridge.OpenFiles} files");
+        public long BridgeRssKiB => Bridges.Sum(b => b.RssKiB);
+
+        public int BridgeThreads => Bridges.Sum(b => b.Threads);
+
+        public override string ToString() =>
+            string.Create(CultureInfo.InvariantCulture, $"edge RSS {Edge.RssKiB / 1024.0:0} MiB, {Edge.Threads} threads, {Edge.OpenFiles} files; ") +
+            string.Join("; ", Bridges.Select((b, i) => string.Create(CultureInfo.InvariantCulture,
+                $"bridge {i + 1} RSS {b.RssKiB / 1024.0:0} MiB, {b.Threads} threads, {b.OpenFiles} files")));
+    }
+
+    /// <summary>
+    /// One edge and the bridges behind it. The benchmark's own pair, or B bridges and an edge
+    /// configured with all of them, started for this scenario and stopped after it.
+    /// </summary>
+    private sealed class Tier(ServiceProcess edge, IReadOnlyList<ServiceProcess> bridges, bool owned = false) : IAsyncDisposable
+    {
+        public ServiceProcess Edge { get; } = edge;
+
+        public IReadOnlyList<ServiceProcess> Bridges { get; } = bridges;
+
+        public static async Task<Tier> StartAsync(string bootstrapServers, int count)
+        {
+            var bridges = new List<ServiceProcess>();
+            try
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    bridges.Add(await ServiceProcess.StartBridgeAsync(new Dictionary<string, string?>
+                    {
+                        ["Kafka__BootstrapServers"] = bootstrapServers,
+                        ["Kafka__TopicCacheTtl"] = "00:00:00",
+                        ["Kafka__GroupProtocol"] = Environment.GetEnvironmentVariable("BENCH_GROUP_PROTOCOL") ?? "consumer",
+                    }, options: ServiceProcessOptions.Benchmarks));
+                }
+
+                var addresses = string.Join(",", bridges.Select(b => b.Address.ToString().TrimEnd('/')));
+                // The edge says at Information when it saw a bridge healthy, which is waited for below.
+                var edgeLog = ServiceProcessOptions.Benchmarks with
+                {
+                    LogLevels = new Dictionary<string, string>(ServiceProcessOptions.Benchmarks.LogLevels) { ["KafkaWsProxy"] = "Information" },
+                };
+                var edge = await ServiceProcess.StartAsync("edge", BuildOutputs.EdgeDll,
+                    new Dictionary<string, string?> { ["Bridge__Address"] = addresses }, options: edgeLog);
+                var tier = new Tier(edge, bridges, owned: true);
+                // The edge opens streams only on bridges it saw healthy: wait until it saw every one.
+                foreach (var bridge in bridges)
+                {
+                    await edge.WaitForLogAsync(l => l.Contains($"Bridge {bridge.Address.Authority} is healthy", StringComparison.Ordinal),
+                        $"bridge {bridge.Address.Authority} healthy");
+                }
+
+                return tier;
+            }
+            catch
+            {
+                foreach (var bridge in bridges)
+                {
+                    await bridge.DisposeAsync();
+                }
+
+                throw;
+            }
+        }
+
+        public Uri SocketUri(string path, string query) => new($"ws://{Edge.Address.Authority}{path}?{query}");
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!owned)
+            {
+                return;
+            }
+
+            await Edge.StopAsync(TimeSpan.FromSeconds(10), killAfterTimeout: true);
+            await Edge.DisposeAsync();
+            foreach (var bridge in Bridges)
+            {
+                await bridge.StopAsync(TimeSpan.FromSeconds(15), killAfterTimeout: true);
+                await bridge.DisposeAsync();
+            }
+        }
     }
 
     private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
@@ -124,6 +243,37 @@ internal static class ConnectionScale
         public string BridgeCpuByThread { get; init; } = "";
 
         public string SelfCpuByThread { get; init; } = "";
+
+        public double FinalProbeP50Ms { get; init; }
+
+        public double FinalProbeP99Ms { get; init; }
+    }
+
+    /// <summary>CPU time of this process, the tier's edge and its bridges (summed) between two readings.</summary>
+    private sealed class TierCpu
+    {
+        private readonly Tier _tier;
+        private readonly CpuReading _start;
+
+        private TierCpu(Tier tier)
+        {
+            _tier = tier;
+            _start = Now(tier);
+        }
+
+        public static TierCpu Start(Tier tier) => new(tier);
+
+        public CpuReading Read()
+        {
+            var now = Now(_tier);
+            return new CpuReading(now.Self - _start.Self, now.Edge - _start.Edge, now.Bridge - _start.Bridge);
+        }
+
+        private static CpuReading Now(Tier tier)
+        {
+            using var self = Process.GetCurrentProcess();
+            return new CpuReading(self.TotalProcessorTime.TotalSeconds, tier.Edge.CpuTime.TotalSeconds, tier.Bridges.Sum(b => b.CpuTime.TotalSeconds));
+        }
     }
 
     /// <summary>
@@ -131,7 +281,7 @@ internal static class ConnectionScale
     /// and waits (a while) until the bridge is back to <paramref name="bridgeThreadsBefore"/> threads,
     /// its consumers closed, so what runs next starts clean.
     /// </summary>
-    private sealed class SocketFleet(BenchEnvironment environment, string topic, int bridgeThreadsBefore) : IAsyncDisposable
+    private sealed class SocketFleet(BenchEnvironment environment, Tier tier, string topic, int bridgeThreadsBefore) : IAsyncDisposable
     {
         public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(2);
         private const int Parallelism = 32;
@@ -166,8 +316,8 @@ internal static class ConnectionScale
             var untilAll = Stopwatch.GetElapsedTime(started).TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[connections] K={k:N0}: {added:N0} connects in {connectSeconds:0.0} s, all {k:N0} receiving after {untilAll:0.0} s"));
-            var cpu = CpuMeter.Start(environment);
-            var (bridgeBefore, selfBefore) = (ProcessStatus.Read(environment.Bridge.Pid), ProcessStatus.Read(Environment.ProcessId));
+            var cpu = TierCpu.Start(tier);
+            var (bridgeBefore, selfBefore) = (ProcessStatus.Read(tier.Bridges[0].Pid), ProcessStatus.Read(Environment.ProcessId));
             var holding = Stopwatch.GetTimestamp();
             if (await HoldAsync(hold) is { } dropped)
             {
@@ -182,10 +332,11 @@ internal static class ConnectionScale
                 UntilAllReceiveSeconds = untilAll,
                 HoldSeconds = heldSeconds,
                 IdleCpu = cpu.Read(),
-                BridgeCpuByThread = ProcessStatus.Read(environment.Bridge.Pid).CpuByName(bridgeBefore, heldSeconds),
+                BridgeCpuByThread = ProcessStatus.Read(tier.Bridges[0].Pid).CpuByName(bridgeBefore, heldSeconds),
                 SelfCpuByThread = ProcessStatus.Read(Environment.ProcessId).CpuByName(selfBefore, heldSeconds),
             };
 
+            var probing = Stopwatch.GetTimestamp();
             var final = await ProbeAsync();
             var finalDeadline = Stopwatch.GetTimestamp() + Ticks(TimeSpan.FromSeconds(10) + (k * TimeSpan.FromMilliseconds(10)));
             if (await UntilAllReceiveAsync(final - 1, finalDeadline, repeat: false) is { } missed)
@@ -193,7 +344,9 @@ internal static class ConnectionScale
                 return new StepResult($"after the hold, {missed}");
             }
 
-            return held;
+            // The final probe reaches sockets that sat idle through the hold: the delay a first record after a quiet spell sees.
+            var delays = _sockets.Select(s => (s.NewestProbeAt - probing) * 1000.0 / Stopwatch.Frequency).Order().ToList();
+            return held with { FinalProbeP50Ms = delays[delays.Count / 2], FinalProbeP99Ms = delays[Math.Min(delays.Count - 1, delays.Count * 99 / 100)] };
         }
 
         /// <summary>Opens sockets until there are <paramref name="k"/>; what gave, or null.</summary>
@@ -209,7 +362,7 @@ internal static class ConnectionScale
                     async (i, cancellationToken) =>
                     {
                         var client = $"bench-scale-{_run}-{i}";
-                        var uri = environment.SocketUri("/socket/out",
+                        var uri = tier.SocketUri("/socket/out",
                             $"clientId={client}&groupId={client}-group&topic={topic}&offsetResetStrategy=latest");
                         try
                         {
@@ -295,9 +448,14 @@ internal static class ConnectionScale
         /// <summary>A process that exited, or a socket that ended; null when all is well.</summary>
         private string? Gave()
         {
-            if (environment.Bridge.HasExited || environment.Edge.HasExited)
+            if (tier.Bridges.FirstOrDefault(b => b.HasExited) is { } bridge)
             {
-                return $"the {(environment.Bridge.HasExited ? "bridge" : "edge")} process exited";
+                return $"the bridge at {bridge.Address.Authority} exited";
+            }
+
+            if (tier.Edge.HasExited)
+            {
+                return "the edge process exited";
             }
 
             var ended = _sockets.Where(s => s.Ended is not null).ToList();
@@ -317,7 +475,7 @@ internal static class ConnectionScale
             await Parallel.ForEachAsync(_sockets, new ParallelOptions { MaxDegreeOfParallelism = Parallelism },
                 async (socket, _) => await socket.DisposeAsync());
             var closed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            // The bridge closes each socket's consumer (leaves its group) on that socket's poll thread.
+            // The bridge closes each socket's consumer (leaves its group) on a thread of its own, and librdkafka's threads end with it.
             var settled = Stopwatch.GetTimestamp() + Ticks(TimeSpan.FromSeconds(60));
             var threads = BridgeThreads();
             while (threads > bridgeThreadsBefore + 20 && Stopwatch.GetTimestamp() < settled)
@@ -333,7 +491,7 @@ internal static class ConnectionScale
             _invoker.Dispose();
         }
 
-        private int BridgeThreads() => environment.Bridge.HasExited ? 0 : ProcessStatus.Read(environment.Bridge.Pid).Threads;
+        private int BridgeThreads() => tier.Bridges.Sum(b => b.HasExited ? 0 : ProcessStatus.Read(b.Pid).Threads);
 
         private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 

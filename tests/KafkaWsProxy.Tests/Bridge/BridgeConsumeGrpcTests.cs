@@ -48,8 +48,59 @@ public sealed class BridgeConsumeGrpcTests(ProxyFixture proxy) : IDisposable
         Assert.Equal("c1", result.RequestId);
         var failure = Assert.Single(result.Failures);
         Assert.Equal(99, failure.Offset);
+
+        // A commit with no_result gets no answer, even when it fails: the next answer is c2's.
+        await call.RequestStream.WriteAsync(new ConsumeRequest
+        {
+            Commit = new CommitRequest { RequestId = "quiet", NoResult = true, Offsets = { new CommitOffset { Partition = 0, Offset = 98 } } },
+        });
+        await call.RequestStream.WriteAsync(new ConsumeRequest
+        {
+            Commit = new CommitRequest { RequestId = "c2", Offsets = { new CommitOffset { Partition = 0, Offset = 4 } } },
+        });
+        Assert.True(await call.ResponseStream.MoveNext());
+        Assert.Equal("c2", call.ResponseStream.Current.CommitResult.RequestId);
+        Assert.Empty(call.ResponseStream.Current.CommitResult.Failures);
         await call.RequestStream.CompleteAsync();
         Assert.False(await call.ResponseStream.MoveNext());
+    }
+
+    /// <summary>
+    /// auto_commit is for gRPC-native clients (the edge commits what it wrote itself and
+    /// always sends false): the bridge commits each batch once it is written to the stream.
+    /// </summary>
+    [Fact]
+    public async Task Consume_AutoCommit_WrittenRecordsAreCommittedForTheGroupWithoutAnyCommitRequest()
+    {
+        var topic = proxy.CreateTopic(partitions: 1);
+        var group = "grpc-auto-" + Guid.NewGuid().ToString("N");
+        await KafkaSeed.ProduceAsync(proxy.Kafka.BootstrapServers, topic, 5);
+        using (var call = new KafkaBridge.KafkaBridgeClient(_channel).Consume())
+        {
+            await call.RequestStream.WriteAsync(new ConsumeRequest
+            {
+                Open = new ConsumeOpen { ClientId = "grpc-auto", GroupId = group, Topic = topic, AutoCommit = true },
+            });
+            Assert.True(await call.ResponseStream.MoveNext());
+            var records = 0;
+            while (records < 5)
+            {
+                Assert.True(await call.ResponseStream.MoveNext());
+                Assert.NotEqual(ConsumeResponse.KindOneofCase.CommitResult, call.ResponseStream.Current.KindCase);
+                records += call.ResponseStream.Current.Records.Records.Count;
+            }
+
+            // Ending the call closes the bridge's consumer, which commits what was stored.
+            await call.RequestStream.CompleteAsync();
+            Assert.False(await call.ResponseStream.MoveNext());
+        }
+
+        using var reader = new Confluent.Kafka.ConsumerBuilder<Confluent.Kafka.Ignore, Confluent.Kafka.Ignore>(
+            new Confluent.Kafka.ConsumerConfig { BootstrapServers = proxy.Kafka.BootstrapServers, GroupId = group }).Build();
+        var committed = reader.Committed([new Confluent.Kafka.TopicPartition(topic, 0)], TimeSpan.FromSeconds(10));
+
+        // Kafka's committed offset is the next record to read: all five were written, so 5.
+        Assert.Equal(5, Assert.Single(committed).Offset.Value);
     }
 
     [Fact]

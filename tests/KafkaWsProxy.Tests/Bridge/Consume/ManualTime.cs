@@ -1,0 +1,13 @@
+namespace KafkaWsProxy.Tests.Bridge.Consume;
+
+/// <summary>A clock that moves only when the test says so.</summary>
+internal sealed class ManualTime : TimeProvider
+{
+    private long _ticks;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+}
