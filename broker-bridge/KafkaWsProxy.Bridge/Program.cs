@@ -1,3 +1,4 @@
+using KafkaWsProxy.Bridge.Broadcast;
 using KafkaWsProxy.Bridge.Cluster;
 using KafkaWsProxy.Bridge.Configuration;
 using KafkaWsProxy.Bridge.Consume;
@@ -30,6 +31,13 @@ builder.Services.AddOptions<ProduceOptions>().BindConfiguration(ProduceOptions.S
 builder.Services.AddOptions<ConsumeOptions>().BindConfiguration(ConsumeOptions.SectionName)
     .Validate(o => o.MaxUncommittedPerStream > 0 && o.BufferedRecordsPerStream > 0 && o.MaxRecordsPerMessage > 0 && o.PauseAfterStall >= TimeSpan.Zero
         && o.Pollers >= 0 && o.PollerIdleBackoff > TimeSpan.Zero && o.StatisticsInterval >= TimeSpan.Zero, "Consume limits must be positive.")
+    .Validate(o => o.MinResumeWindow > TimeSpan.Zero && o.MaxResumeWindow >= o.MinResumeWindow,
+        "Consume:MinResumeWindow must be positive and at most Consume:MaxResumeWindow.")
+    .ValidateOnStart();
+
+builder.Services.AddOptions<BroadcastOptions>().BindConfiguration(BroadcastOptions.SectionName)
+    .Validate(o => o.BufferedRecordsPerStream > 0 && o.MaxRecordsPerMessage > 0 && o.PollTimeout > TimeSpan.Zero
+        && o.PartitionRefreshInterval > TimeSpan.Zero, "Broadcast limits must be positive.")
     .ValidateOnStart();
 
 builder.Services.AddOptions<SessionsOptions>().BindConfiguration(SessionsOptions.SectionName)
@@ -61,6 +69,7 @@ builder.Services.AddSingleton<ProducerRateLimits>();
 builder.Services.AddSingleton<ProduceStreamOpener>();
 builder.Services.AddSingleton<ConsumerPollerPool>();
 builder.Services.AddSingleton<ConsumeStreamOpener>();
+builder.Services.AddSingleton<BroadcastHubs>();
 builder.Services.AddSingleton<ClusterDescriber>();
 builder.Services.AddSingleton<StreamDrain>();
 

@@ -49,6 +49,11 @@ try
         await ConnectionScale.RunAsync(environment, options, report);
     }
 
+    if (options.Scenarios.Contains("broadcast"))
+    {
+        await BroadcastFanOut.RunAsync(environment, options, report);
+    }
+
     if (options.Scenarios.Contains("fuzz"))
     {
         await Fuzz.RunAsync(environment, options, report);

@@ -57,6 +57,18 @@ public sealed class ConsumeOptions
     public TimeSpan PollerIdleBackoff { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
+    /// The shortest resume window (resume_window_ms, the socket's resumeWindowMs) a stream may ask
+    /// for (docs/protocol.md §5.2). Kafka's own floor is the broker's group.min.session.timeout.ms (6 s by default).
+    /// </summary>
+    public TimeSpan MinResumeWindow { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>
+    /// The longest resume window a stream may ask for. While a dropped socket's window runs, its
+    /// partitions wait for it: nobody else in the group reads them.
+    /// </summary>
+    public TimeSpan MaxResumeWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// How often each stream's consumer reports librdkafka statistics, from which the
     /// consumer lag metric is read (statistics.interval.ms); zero: no statistics, no lag metric.
     /// </summary>

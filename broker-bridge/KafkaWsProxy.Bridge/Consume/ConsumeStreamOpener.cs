@@ -48,6 +48,13 @@ internal sealed class ConsumeStreamOpener(
             throw Refuse(StatusCode.InvalidArgument, "max_records_per_second must not be negative.");
         }
 
+        if (open.ResumeWindowMs != 0 && !IsWithinResumeBounds(TimeSpan.FromMilliseconds(open.ResumeWindowMs)))
+        {
+            throw Refuse(StatusCode.InvalidArgument,
+                $"resumeWindowMs {open.ResumeWindowMs} is outside what this server allows: " +
+                $"{options.Value.MinResumeWindow.TotalMilliseconds:0} to {options.Value.MaxResumeWindow.TotalMilliseconds:0}, or 0 for none.");
+        }
+
         int? partitions;
         try
         {
@@ -92,6 +99,10 @@ internal sealed class ConsumeStreamOpener(
             throw;
         }
     }
+
+    /// <summary>docs/protocol.md §5.2: Consume:MinResumeWindow to Consume:MaxResumeWindow.</summary>
+    private bool IsWithinResumeBounds(TimeSpan window) =>
+        window >= options.Value.MinResumeWindow && window <= options.Value.MaxResumeWindow;
 
     /// <summary>Clients a group may have: the configured limit, never more than the topic's partitions.</summary>
     private int GroupLimit(string groupId, int partitions)

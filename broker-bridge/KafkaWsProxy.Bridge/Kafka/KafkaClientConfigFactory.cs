@@ -83,9 +83,57 @@ internal sealed class KafkaClientConfigFactory(KafkaClusterConnection cluster, I
             config.PartitionAssignmentStrategy = Confluent.Kafka.PartitionAssignmentStrategy.CooperativeSticky;
         }
 
+        if (open.ResumeWindowMs > 0)
+        {
+            UseStaticMembership(config, open);
+        }
+
         Apply(config, _options.Client);
         Apply(config, _options.Consumer);
         ApplyCredentials(config, open.Credentials);
+        return config;
+    }
+
+    /// <summary>
+    /// docs/protocol.md §5.2: a static member (KIP-345) keeps its partitions when its consumer
+    /// closes, until its session times out; a consumer that joins with the same
+    /// group.instance.id within that time takes them back without a rebalance. The classic
+    /// protocol takes the session timeout from the client; KIP-848's consumer protocol from
+    /// the broker (group.consumer.session.timeout.ms), so there the window cannot be chosen
+    /// per socket.
+    /// </summary>
+    private void UseStaticMembership(ConsumerConfig config, ConsumeOpen open)
+    {
+        config.GroupInstanceId = $"{open.ClientId}@{config.GroupId}";
+        if (!UsesConsumerGroupProtocol)
+        {
+            config.SessionTimeoutMs = (int)open.ResumeWindowMs;
+        }
+    }
+
+    /// <summary>
+    /// The consumer broadcast streams share (docs/protocol.md §5.1): assigned every partition, in no
+    /// group (librdkafka wants a group.id; nothing joins or commits with it).
+    /// </summary>
+    public ConsumerConfig CreateBroadcastConsumerConfig(Contracts.V1.IsolationLevel isolation, KafkaCredentials? credentials)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            ClientId = "kafkawsproxy-bridge-broadcast",
+            GroupId = "kafkawsproxy-bridge-broadcast-unused",
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            // A start offset below the log's start (deleted by retention) reads from the oldest record left.
+            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
+            IsolationLevel = isolation == Contracts.V1.IsolationLevel.ReadCommitted
+                ? Confluent.Kafka.IsolationLevel.ReadCommitted
+                : Confluent.Kafka.IsolationLevel.ReadUncommitted,
+            EnablePartitionEof = false,
+        };
+        Apply(config, _options.Client);
+        Apply(config, _options.Consumer);
+        ApplyCredentials(config, credentials);
         return config;
     }
 

@@ -96,4 +96,24 @@ internal static partial class BridgeLog
     [LoggerMessage(EventId = 44, EventName = "ConsumerLeftPoller", Level = LogLevel.Debug,
         Message = "A Consume stream left {Poller}, which now serves {Load}")]
     public static partial void ConsumerLeftPoller(ILogger logger, string poller, int load);
+
+    [LoggerMessage(EventId = 50, EventName = "BroadcastConsumerStarted", Level = LogLevel.Information,
+        Message = "Broadcast consumer started for {Broadcast} on {Partitions} partition(s)")]
+    public static partial void BroadcastConsumerStarted(ILogger logger, string broadcast, int partitions);
+
+    [LoggerMessage(EventId = 51, EventName = "BroadcastConsumerReleased", Level = LogLevel.Information,
+        Message = "Broadcast consumer for {Broadcast} released: its last stream closed")]
+    public static partial void BroadcastConsumerReleased(ILogger logger, string broadcast);
+
+    [LoggerMessage(EventId = 52, EventName = "BroadcastStreamFellBehind", Level = LogLevel.Information,
+        Message = "Broadcast stream of client {ClientId} on topic {Topic} fell behind its buffer of {BufferedRecords} records; it is ended")]
+    public static partial void BroadcastStreamFellBehind(ILogger logger, string clientId, string topic, int bufferedRecords);
+
+    [LoggerMessage(EventId = 53, EventName = "BroadcastPartitionsAdded", Level = LogLevel.Information,
+        Message = "Broadcast consumer for {Broadcast} now reads partitions {Partitions}, added to the topic")]
+    public static partial void BroadcastPartitionsAdded(ILogger logger, string broadcast, string partitions);
+
+    [LoggerMessage(EventId = 54, EventName = "BroadcastConsumerFailed", Level = LogLevel.Warning,
+        Message = "Broadcast consumer for {Broadcast} failed; its streams end: {Reason}")]
+    public static partial void BroadcastConsumerFailed(ILogger logger, string broadcast, string reason);
 }

@@ -1,11 +1,14 @@
 using Grpc.Core;
+using KafkaWsProxy.Bridge.Broadcast;
 using KafkaWsProxy.Bridge.Cluster;
+using KafkaWsProxy.Bridge.Configuration;
 using KafkaWsProxy.Bridge.Consume;
 using KafkaWsProxy.Bridge.Logging;
 using KafkaWsProxy.Bridge.Produce;
 using KafkaWsProxy.Bridge.Sessions;
 using KafkaWsProxy.Bridge.Telemetry;
 using KafkaWsProxy.Contracts.V1;
+using Microsoft.Extensions.Options;
 
 namespace KafkaWsProxy.Bridge.Services;
 
@@ -13,10 +16,13 @@ namespace KafkaWsProxy.Bridge.Services;
 internal sealed class KafkaBridgeService(
     ProduceStreamOpener produceOpener,
     ConsumeStreamOpener consumeOpener,
+    BroadcastHubs broadcasts,
     ClusterDescriber clusterDescriber,
     StreamDrain drain,
     IHostApplicationLifetime lifetime,
     BridgeMetrics metrics,
+    IOptions<BroadcastOptions> broadcastOptions,
+    IOptions<GrpcOptions> grpcOptions,
     ILogger<KafkaBridgeService> logger) : KafkaBridge.KafkaBridgeBase
 {
     public override async Task Produce(
@@ -90,6 +96,12 @@ internal sealed class KafkaBridgeService(
 
         var open = requestStream.Current.Open;
         drain.RefuseIfDraining(cancellationToken);
+        if (open.Broadcast)
+        {
+            await ConsumeBroadcastAsync(open, requestStream, responseStream, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         using var logScope = BridgeLog.StreamScope(logger, BridgeMetrics.Consume, open.ClientId, open.Topic);
         ConsumeSession session;
         int partitionCount;
@@ -133,6 +145,62 @@ internal sealed class KafkaBridgeService(
             {
                 BridgeLog.ConsumeStreamClosed(logger, open.ClientId, session.GroupId, open.Topic, session.DeliveredCount);
                 metrics.StreamClosed(BridgeMetrics.Consume, registered: true);
+            }
+        }
+    }
+
+    /// <summary>A broadcast stream (docs/protocol.md §5.1): a share of its topic's consumer, no group, no session entry.</summary>
+    private async Task ConsumeBroadcastAsync(
+        ConsumeOpen open, IAsyncStreamReader<ConsumeRequest> requestStream, IServerStreamWriter<ConsumeResponse> responseStream,
+        CancellationToken cancellationToken)
+    {
+        using var logScope = BridgeLog.StreamScope(logger, BridgeMetrics.Broadcast, open.ClientId, open.Topic);
+        BroadcastSubscription subscription;
+        try
+        {
+            subscription = await broadcasts.JoinAsync(open, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            BridgeLog.ConsumeStreamRefused(logger, open.ClientId, open.Topic, e.StatusCode, e.Status.Detail);
+            metrics.StreamRefused(BridgeMetrics.Broadcast, e.StatusCode);
+            throw;
+        }
+
+        await using (subscription.ConfigureAwait(false))
+        {
+            var stream = new BroadcastStream(subscription.Subscriber, broadcastOptions.Value, grpcOptions.Value);
+            BridgeLog.ConsumeStreamOpened(logger, open.ClientId, "", open.Topic);
+            metrics.StreamOpened(BridgeMetrics.Broadcast, registered: false);
+            try
+            {
+                drain.RefuseIfDraining(cancellationToken);
+                var opened = new ConsumeOpened { PartitionCount = subscription.PartitionCount };
+                opened.StartedAt.AddRange(subscription.Subscriber.StartedAt
+                    .OrderBy(s => s.Key)
+                    .Select(s => new PartitionOffset { Partition = s.Key, Offset = s.Value }));
+                await responseStream.WriteAsync(new ConsumeResponse { Opened = opened }, cancellationToken).ConfigureAwait(false);
+                using var ending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+                await stream.RunAsync(requestStream, new MeteredConsumeResponses(responseStream, metrics), ending.Token).ConfigureAwait(false);
+                if (stream.FellBehind)
+                {
+                    BridgeLog.BroadcastStreamFellBehind(logger, open.ClientId, open.Topic, subscription.Subscriber.Capacity);
+                    metrics.BroadcastFellBehind();
+                    return;
+                }
+
+                await drain.EndIfDrainingAsync(open.DrainNotice, ConsumeNotice(responseStream), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not RpcException && !cancellationToken.IsCancellationRequested)
+            {
+                await drain.EndIfDrainingAsync(open.DrainNotice, ConsumeNotice(responseStream), cancellationToken).ConfigureAwait(false);
+                BridgeLog.UnexpectedStreamFailure(logger, "Broadcast", e);
+                throw new RpcException(new Status(StatusCode.Internal, "The bridge failed while consuming; see its log."));
+            }
+            finally
+            {
+                BridgeLog.ConsumeStreamClosed(logger, open.ClientId, "", open.Topic, stream.DeliveredCount);
+                metrics.StreamClosed(BridgeMetrics.Broadcast, registered: false);
             }
         }
     }

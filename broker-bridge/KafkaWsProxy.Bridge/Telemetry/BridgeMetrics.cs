@@ -13,6 +13,7 @@ internal sealed class BridgeMetrics
 {
     public const string Produce = "produce";
     public const string Consume = "consume";
+    public const string Broadcast = "broadcast";
 
     // Kafka acknowledges in milliseconds to tens of seconds (delivery.timeout.ms).
     private static readonly double[] s_produceBuckets =
@@ -27,6 +28,8 @@ internal sealed class BridgeMetrics
     private readonly Counter<long> _produceErrors;
     private readonly Histogram<double> _produceDuration;
     private readonly Counter<long> _recordsConsumed;
+    private readonly UpDownCounter<long> _broadcastConsumers;
+    private readonly Counter<long> _broadcastFellBehind;
 
     // The consume streams open now, read when metrics are collected.
     private readonly ConcurrentDictionary<ConsumerGauges, bool> _consumers = new();
@@ -50,6 +53,10 @@ internal sealed class BridgeMetrics
             "From a record handed to the Kafka producer to its delivery report.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_produceBuckets });
         _recordsConsumed = meter.CreateCounter<long>("kafkawsproxy.bridge.records.consumed", "{record}", "Records sent to the edge.");
+        _broadcastConsumers = meter.CreateUpDownCounter<long>("kafkawsproxy.bridge.broadcast.consumers", "{consumer}",
+            "Shared Kafka consumers of broadcast streams open now (one per topic, formats, isolation level and credentials).");
+        _broadcastFellBehind = meter.CreateCounter<long>("kafkawsproxy.bridge.broadcast.fell_behind", "{stream}",
+            "Broadcast streams ended because they fell behind their buffer (Broadcast:BufferedRecordsPerStream).");
         meter.CreateObservableGauge("kafkawsproxy.bridge.records.uncommitted", () => Sum(c => c.Uncommitted), "{record}",
             "Records delivered to clients and not yet committed by them.");
         meter.CreateObservableGauge("kafkawsproxy.bridge.partitions.paused", () => Sum(c => c.PausedPartitions), "{partition}",
@@ -95,6 +102,12 @@ internal sealed class BridgeMetrics
     public void Delivered(TimeSpan sinceHandedToKafka) => _produceDuration.Record(sinceHandedToKafka.TotalSeconds);
 
     public void RecordsConsumed(int count) => _recordsConsumed.Add(count);
+
+    public void BroadcastConsumerOpened() => _broadcastConsumers.Add(1);
+
+    public void BroadcastConsumerClosed() => _broadcastConsumers.Add(-1);
+
+    public void BroadcastFellBehind() => _broadcastFellBehind.Add(1);
 
     /// <summary>Reports a consume stream's gauges until the returned value is disposed.</summary>
     public IDisposable ObserveConsumer(ConsumerGauges consumer)

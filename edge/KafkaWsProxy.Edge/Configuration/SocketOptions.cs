@@ -31,6 +31,14 @@ public sealed class SocketOptions
     public int ConsumerSendQueue { get; set; } = 4;
 
     /// <summary>
+    /// Broadcast /socket/out sockets (docs/protocol.md §5.1): records waiting for a slow client.
+    /// The edge never stops reading a broadcast stream from the bridge (that would hold back the
+    /// sockets sharing its consumer); a socket whose client lets more than this many records
+    /// wait is closed with 4000 and the offsets to resume from.
+    /// </summary>
+    public int BroadcastBufferedRecords { get; set; } = 1_000;
+
+    /// <summary>
     /// autoCommit sockets: how often the edge sends its commits of the records
     /// written to the socket (one message per interval, not one per record).
     /// </summary>

@@ -31,5 +31,5 @@ internal sealed class ConsumerSocketEndpoint(
     protected override Task<SocketEnd> RunSessionAsync(
         WebSocket socket, IOutputBatching output, OpenedStream<ConsumeRequest, ConsumeResponse> stream, ConsumerSocketSettings settings,
         SocketEndRequest endRequest, CancellationToken connectionAborted) =>
-        new ConsumerSocketSession(socket, output, stream.Call, settings, Options).RunAsync(endRequest, connectionAborted);
+        new ConsumerSocketSession(socket, output, stream.Call, settings, Options, stream.Opened.Opened, logger).RunAsync(endRequest, connectionAborted);
 }

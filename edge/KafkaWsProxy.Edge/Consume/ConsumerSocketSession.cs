@@ -4,6 +4,7 @@ using Grpc.Core;
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Bridge;
 using KafkaWsProxy.Edge.Configuration;
+using KafkaWsProxy.Edge.Logging;
 using KafkaWsProxy.Edge.Sockets;
 
 namespace KafkaWsProxy.Edge.Consume;
@@ -24,7 +25,9 @@ internal sealed class ConsumerSocketSession(
     IOutputBatching output,
     AsyncDuplexStreamingCall<ConsumeRequest, ConsumeResponse> call,
     ConsumerSocketSettings settings,
-    SocketOptions options)
+    SocketOptions options,
+    ConsumeOpened? opened = null,
+    ILogger? logger = null)
 {
     private readonly string _topic = settings.Open.Topic;
 
@@ -40,6 +43,14 @@ internal sealed class ConsumerSocketSession(
     // The sender's: the newest record per partition of the frames of the current burst.
     private readonly Dictionary<int, RecordPosition> _burst = [];
 
+    // Broadcast sockets only (docs/protocol.md §5.1): the sender's last offset per partition, and
+    // the bridge's notice when the socket fell behind; read once the sender has stopped.
+    private readonly Dictionary<int, long> _lastSent = [];
+    private BroadcastFellBehind? _fellBehind;
+
+    // Broadcast sockets only: records handed to the sender and not yet sent.
+    private int _broadcastWaiting;
+
     private CancellationToken _connectionAborted;
 
     public async Task<SocketEnd> RunAsync(SocketEndRequest endRequest, CancellationToken connectionAborted)
@@ -47,7 +58,9 @@ internal sealed class ConsumerSocketSession(
         _connectionAborted = connectionAborted;
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted);
         using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
-        var outbound = Channel.CreateBounded<OutboundItem>(new BoundedChannelOptions(options.ConsumerSendQueue)
+        // A broadcast socket's queue is bounded by its records (each item holds at least one).
+        var capacity = settings.Broadcast ? options.BroadcastBufferedRecords + 1 : options.ConsumerSendQueue;
+        var outbound = Channel.CreateBounded<OutboundItem>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = false,
@@ -84,7 +97,8 @@ internal sealed class ConsumerSocketSession(
 
             bridge = readingResults.IsCompleted ? await readingResults.ConfigureAwait(false) : BridgeEnd.StillOpen;
             var client = receiving.IsCompleted ? await receiving.ConfigureAwait(false) : ClientOutcome.Open;
-            var outcomes = new SocketOutcomes(client, bridge.Outcome, delivery, endRequest.Reason, bridge.Error);
+            var resumeAt = _fellBehind is null ? null : StartOffsets.Resume(_fellBehind, _lastSent, SocketCloseDecision.MaxResumeBytes);
+            var outcomes = new SocketOutcomes(client, bridge.Outcome, delivery, endRequest.Reason, bridge.Error, resumeAt);
             close = SocketCloseDecision.Decide(outcomes, options.MaxFrameBytes);
             await SocketCloser.CloseAsync(socket, close, receiving, options.CloseTimeout).ConfigureAwait(false);
             return new SocketEnd(outcomes, close);
@@ -166,6 +180,13 @@ internal sealed class ConsumerSocketSession(
         }
 
         var commit = CommitFrameParser.Parse(frame, _topic, out error);
+        if (commit is not null && settings.Broadcast)
+        {
+            error = new FrameError(FrameErrorCodes.InvalidCommit,
+                "A broadcast socket (mode=broadcast) has no consumer group and commits nothing.", commit.RequestId);
+            return null;
+        }
+
         if (commit is not null && settings.AutoCommit)
         {
             error = new FrameError(FrameErrorCodes.InvalidCommit,
@@ -239,12 +260,23 @@ internal sealed class ConsumerSocketSession(
                 var response = responses.Current;
                 switch (response.KindCase)
                 {
+                    case ConsumeResponse.KindOneofCase.Records when !_closing && settings.Broadcast:
+                        if (!TryHandOnBroadcast(outbound, response.Records.Records))
+                        {
+                            return new BridgeEnd(BridgeOutcome.FellBehind);
+                        }
+
+                        break;
                     case ConsumeResponse.KindOneofCase.Records when !_closing:
                         await HandOnAsync(outbound, response.Records.Records, stopHanding).ConfigureAwait(false);
                         break;
                     case ConsumeResponse.KindOneofCase.Revoked:
                         _ownership.Revoke(response.Revoked.Partitions);
                         break;
+                    case ConsumeResponse.KindOneofCase.FellBehind:
+                        // The bridge could not write to this stream fast enough (the edge is overloaded).
+                        _fellBehind = response.FellBehind;
+                        return new BridgeEnd(BridgeOutcome.FellBehind);
                     case ConsumeResponse.KindOneofCase.Draining:
                         // The bridge's consumer has left the group. Ending the call tells the
                         // bridge the notice arrived, so it can stop without waiting.
@@ -271,6 +303,28 @@ internal sealed class ConsumerSocketSession(
         {
             return BridgeEnd.StillOpen;
         }
+    }
+
+    /// <summary>
+    /// A broadcast socket never makes the edge stop reading its bridge stream: a client that lets
+    /// more than Sockets:BroadcastBufferedRecords records wait has fallen behind (docs/protocol.md §5.1).
+    /// </summary>
+    private bool TryHandOnBroadcast(ChannelWriter<OutboundItem> outbound, Google.Protobuf.Collections.RepeatedField<ConsumedRecord> records)
+    {
+        if (Interlocked.Add(ref _broadcastWaiting, records.Count) > options.BroadcastBufferedRecords
+            || !outbound.TryWrite(new OutboundItem(records, null, _ownership.Stamp())))
+        {
+            _fellBehind = new BroadcastFellBehind { BufferedRecords = options.BroadcastBufferedRecords };
+            _fellBehind.StartedAt.AddRange(opened?.StartedAt ?? []);
+            if (logger is not null)
+            {
+                EdgeLog.BroadcastSocketFellBehind(logger, settings.Open.ClientId, _topic, options.BroadcastBufferedRecords);
+            }
+
+            return false;
+        }
+
+        return true;
     }
 
     private Task<bool> HandOnAsync(ChannelWriter<OutboundItem> outbound, IReadOnlyList<ConsumedRecord> records, CancellationToken stopHanding) =>
@@ -309,6 +363,11 @@ internal sealed class ConsumerSocketSession(
                     {
                         await SendFrameAsync(frames.Error(error.Code, error.Message, error.MessageId), cancellationToken).ConfigureAwait(false);
                         continue;
+                    }
+
+                    if (settings.Broadcast)
+                    {
+                        Interlocked.Add(ref _broadcastWaiting, -item.Records!.Count);
                     }
 
                     foreach (var record in item.Records!)
@@ -376,6 +435,10 @@ internal sealed class ConsumerSocketSession(
         foreach (var record in batch)
         {
             _burst[record.Position.Partition] = record.Position;
+            if (settings.Broadcast)
+            {
+                _lastSent[record.Position.Partition] = record.Position.Offset;
+            }
         }
 
         batch.Clear();

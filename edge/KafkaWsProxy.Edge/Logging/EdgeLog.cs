@@ -59,4 +59,8 @@ internal static partial class EdgeLog
     [LoggerMessage(EventId = 20, EventName = "UnhandledRequestFailure", Level = LogLevel.Error,
         Message = "Unhandled failure on {Path}")]
     public static partial void UnhandledRequestFailure(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 30, EventName = "BroadcastSocketFellBehind", Level = LogLevel.Information,
+        Message = "Broadcast socket of client {ClientId} on topic {Topic} fell behind (more than {BufferedRecords} records waiting); it is closed with 4000")]
+    public static partial void BroadcastSocketFellBehind(ILogger logger, string clientId, string topic, int bufferedRecords);
 }

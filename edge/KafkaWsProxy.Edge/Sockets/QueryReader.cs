@@ -115,6 +115,31 @@ internal sealed partial class QueryReader(IQueryCollection query)
         throw new RequestValidationException($"'{value}' is not a valid value for '{name}'. Accepted: a whole number from {min} to {max}.");
     }
 
+    public long Long(string name, long whenAbsent, long min, long max)
+    {
+        var value = Optional(name);
+        if (value is null)
+        {
+            return whenAbsent;
+        }
+
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var result) && result >= min && result <= max)
+        {
+            return result;
+        }
+
+        throw new RequestValidationException($"'{value}' is not a valid value for '{name}'. Accepted: a whole number from {min} to {max}.");
+    }
+
+    /// <summary>Refuses a parameter that the socket's other parameters rule out.</summary>
+    public void Absent(string name, string because)
+    {
+        if (Optional(name) is not null)
+        {
+            throw new RequestValidationException($"Request param '{name}' cannot be used {because}.");
+        }
+    }
+
     /// <summary>One of a fixed set of names (case-insensitive).</summary>
     public T Choice<T>(string name, T whenAbsent, IReadOnlyDictionary<string, T> accepted)
     {

@@ -24,6 +24,13 @@ internal static class SocketCloseDecision
     public const string BridgeFailedReason = "Kafka bridge failed.";
     public const string NoCauseReason = "The session ended without a cause.";
 
+    /// <summary>A broadcast socket that fell behind (docs/protocol.md §5.1, §6): a private-use code.</summary>
+    public const WebSocketCloseStatus FellBehindStatus = (WebSocketCloseStatus)4000;
+    public const string FellBehindReasonPrefix = "Fell behind; resume with startOffsets=";
+
+    /// <summary>The most bytes of the offsets in a fell-behind reason (a close reason has at most 123).</summary>
+    public const int MaxResumeBytes = 123 - 38;
+
     /// <summary>
     /// In order: a lost connection can only be aborted; a client that closed and
     /// was sent every ack it was owed gets its normal close; then the first cause
@@ -53,6 +60,7 @@ internal static class SocketCloseDecision
             { Bridge: BridgeOutcome.Failed, BridgeError: { } error } =>
                 new(BridgeStatusMapping.ToCloseStatus(error), BridgeStatusMapping.ToCloseReason(error)),
             { Bridge: BridgeOutcome.Failed } => new(WebSocketCloseStatus.InternalServerError, BridgeFailedReason),
+            { Bridge: BridgeOutcome.FellBehind } => new(FellBehindStatus, FellBehindReasonPrefix + outcomes.ResumeAt),
             { Bridge: BridgeOutcome.Draining } => new(WebSocketCloseStatus.EndpointUnavailable, BridgeStatusMapping.BridgeDrainingReason),
             { Requested: EndRequestReason.ServerStopping } => new(WebSocketCloseStatus.EndpointUnavailable, ServerStoppingReason),
             { Requested: EndRequestReason.CredentialsExpired } => new(WebSocketCloseStatus.PolicyViolation, CredentialsExpiredReason),

@@ -32,6 +32,9 @@ internal enum BridgeOutcome
 
     /// <summary>The stream failed (bridge unreachable, Kafka failure, fenced...).</summary>
     Failed,
+
+    /// <summary>A broadcast stream fell behind its buffer at the bridge and was dropped (docs/protocol.md §5.1).</summary>
+    FellBehind,
 }
 
 /// <summary>How the socket's sender (acks on /socket/in, records on /socket/out) ended.</summary>
@@ -68,7 +71,8 @@ internal readonly record struct SocketOutcomes(
     BridgeOutcome Bridge,
     DeliveryOutcome Delivery,
     EndRequestReason Requested,
-    RpcException? BridgeError = null);
+    RpcException? BridgeError = null,
+    string? ResumeAt = null);
 
 /// <summary>The end of a bridge stream as its reading loop saw it.</summary>
 internal readonly record struct BridgeEnd(BridgeOutcome Outcome, RpcException? Error = null)

@@ -8,9 +8,19 @@ internal sealed class BenchOptions
     private static readonly HashSet<string> s_allScenarios = ["produce", "consume", "latency", "connections"];
 
     // Run only when asked for (--only fuzz, or --fuzz-seconds): it checks, it does not measure.
-    private static readonly HashSet<string> s_knownScenarios = [.. s_allScenarios, "fuzz"];
+    // broadcast: run only when asked for (--only broadcast): thousands of sockets, minutes.
+    private static readonly HashSet<string> s_knownScenarios = [.. s_allScenarios, "fuzz", "broadcast"];
 
     public bool Quick { get; private set; }
+
+    /// <summary>Broadcast sockets of each step of the broadcast scenario.</summary>
+    public IReadOnlyList<int> BroadcastSockets { get; private set; } = [1_000, 10_000];
+
+    /// <summary>Records per second produced in the broadcast scenario.</summary>
+    public int BroadcastRate { get; private set; } = 1_000;
+
+    /// <summary>Seconds each broadcast step produces.</summary>
+    public int BroadcastSeconds { get; private set; } = 20;
 
     /// <summary>Records produced by each side in the produce scenario.</summary>
     public int ProduceRecords { get; private set; } = 100_000;
@@ -62,12 +72,14 @@ internal sealed class BenchOptions
                         [--consume-records M] [--commit-every K] [--latency-rate R] [--latency-seconds D]
                         [--connections K1,K2,...] [--bridges B1,B2,...] [--hold-seconds H] [--only produce,consume,latency,connections,fuzz]
                         [--fuzz-seconds S] [--fuzz-seed N]
+                        [--only broadcast [--broadcast-sockets N1,N2,...] [--broadcast-rate R] [--broadcast-seconds D]]
           --quick   a smoke run of seconds (2,000 records, 2 s of latency, 20 sockets held 2 s)
           --connections   steps of idle /out sockets held at once (default 100,500,1000,2000)
           --bridges       connections: run once per entry with B bridges behind one edge, K sockets per bridge (default 1)
           --hold-seconds  how long each step holds its sockets (default 30)
           --fuzz-seconds  run the hostile-frame fuzz (also --only fuzz) for S seconds (default 60); fails on any broken rule
           --fuzz-seed     the fuzz's seed (default: random, printed)
+          --only broadcast  N broadcast sockets sharing one consumer, R records/s for D s (default 1000,10000 sockets, 1000/s, 20 s)
           KAFKA_BOOTSTRAP_SERVERS set: run against that Kafka instead of the embedded broker.
         """;
 
@@ -82,6 +94,7 @@ internal sealed class BenchOptions
             options.LatencySeconds = 2;
             options.Connections = [20];
             options.HoldSeconds = 2;
+            options.BroadcastSockets = [100];
         }
 
         for (var i = 0; i < args.Length; i++)
@@ -139,6 +152,15 @@ internal sealed class BenchOptions
                     break;
                 case "--fuzz-seed":
                     options.FuzzSeed = NextInt();
+                    break;
+                case "--broadcast-sockets":
+                    options.BroadcastSockets = ParseSteps(args[i], Next());
+                    break;
+                case "--broadcast-rate":
+                    options.BroadcastRate = NextInt();
+                    break;
+                case "--broadcast-seconds":
+                    options.BroadcastSeconds = NextInt();
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}.");

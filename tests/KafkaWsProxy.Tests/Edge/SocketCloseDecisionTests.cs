@@ -22,7 +22,7 @@ public sealed class SocketCloseDecisionTests
     private static readonly WebSocketCloseStatus[] s_documented =
     [
         WebSocketCloseStatus.NormalClosure, WebSocketCloseStatus.EndpointUnavailable, WebSocketCloseStatus.PolicyViolation,
-        WebSocketCloseStatus.MessageTooBig, WebSocketCloseStatus.InternalServerError,
+        WebSocketCloseStatus.MessageTooBig, WebSocketCloseStatus.InternalServerError, SocketCloseDecision.FellBehindStatus,
     ];
 
     /// <summary>Every combination of the loops' outcomes and an end request.</summary>
@@ -36,7 +36,7 @@ public sealed class SocketCloseDecisionTests
     [Fact]
     public void AllCombinations_CoverEveryValueOfEveryOutcome()
     {
-        Assert.Equal(4 * 4 * 4 * 3, AllCombinations().Count());
+        Assert.Equal(4 * 5 * 4 * 3, AllCombinations().Count());
     }
 
     [Fact]
@@ -89,7 +89,9 @@ public sealed class SocketCloseDecisionTests
 
     private static void DrainIs1001(ClientOutcome client, BridgeOutcome bridge, DeliveryOutcome delivery, EndRequestReason requested)
     {
-        var draining = bridge == BridgeOutcome.Draining || (requested == EndRequestReason.ServerStopping && bridge != BridgeOutcome.Failed);
+        // A broadcast socket that fell behind keeps its 4000: its reason tells where to resume.
+        var draining = bridge == BridgeOutcome.Draining
+            || (requested == EndRequestReason.ServerStopping && bridge is not (BridgeOutcome.Failed or BridgeOutcome.FellBehind));
         var lost = client == ClientOutcome.ConnectionLost || delivery == DeliveryOutcome.ConnectionLost;
         var clientFinished = client is ClientOutcome.Closed or ClientOutcome.FrameTooLarge && delivery == DeliveryOutcome.Complete;
 
