@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Confluent.Kafka;
 using KafkaWsProxy.Bridge.Serialization;
 using KafkaWsProxy.Contracts.V1;
@@ -12,10 +13,10 @@ internal sealed class RecordMessageBuilder(DataFormat streamKeyFormat, DataForma
 
     private (string? SpanId, byte[] Value) _traceParent = (null, []);
 
-    public bool TryBuild(ProduceRecord record, out Message<byte[]?, byte[]?> message, out RecordError error)
+    public bool TryBuild(ProduceRecord record, out Message<byte[]?, byte[]?> message, [NotNullWhen(false)] out RecordError? error)
     {
         message = new Message<byte[]?, byte[]?>();
-        error = new RecordError();
+        error = null;
 
         if (record.Key is not null)
         {
