@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Confluent.Kafka;
 using KafkaWsProxy.Bridge.Serialization;
 using KafkaWsProxy.Contracts.V1;
@@ -13,10 +12,10 @@ internal sealed class RecordMessageBuilder(DataFormat streamKeyFormat, DataForma
 
     private (string? SpanId, byte[] Value) _traceParent = (null, []);
 
-    public bool TryBuild(ProduceRecord record, out Message<byte[]?, byte[]?> message, [NotNullWhen(false)] out RecordError? error)
+    public bool TryBuild(ProduceRecord record, out Message<byte[]?, byte[]?> message, out RecordError error)
     {
         message = new Message<byte[]?, byte[]?>();
-        error = null;
+        error = new RecordError();
 
         if (record.Key is not null)
         {

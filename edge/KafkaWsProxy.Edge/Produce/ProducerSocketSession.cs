@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using System.Threading.Channels;
-using Google.Protobuf.Collections;
 using Grpc.Core;
 using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Bridge;
@@ -47,8 +46,8 @@ internal sealed class ProducerSocketSession(
         // Unbounded, but never holds more than the slots channel admits.
         var records = Channel.CreateUnbounded<ProduceRecord>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
-        // Unbounded, but the bridge never answers more records than were sent. One item per bridge message.
-        var results = Channel.CreateUnbounded<RepeatedField<ProduceResult>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // Unbounded, but the bridge never answers more records than were sent.
+        var results = Channel.CreateUnbounded<ProduceResult>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
         var receiving = ReceiveAsync(slots.Writer, records.Writer, cancel.Token);
         var forwarding = ForwardAsync(records.Reader, cancel.Token);
@@ -196,7 +195,7 @@ internal sealed class ProducerSocketSession(
         }
     }
 
-    private async Task<BridgeEnd> ReadResultsAsync(ChannelWriter<RepeatedField<ProduceResult>> results, CancellationToken cancellationToken)
+    private async Task<BridgeEnd> ReadResultsAsync(ChannelWriter<ProduceResult> results, CancellationToken cancellationToken)
     {
         try
         {
@@ -206,8 +205,11 @@ internal sealed class ProducerSocketSession(
                 switch (responses.Current.KindCase)
                 {
                     case ProduceResponse.KindOneofCase.Results:
-                        // The whole message's results in one write (each MoveNext parses a new message).
-                        results.TryWrite(responses.Current.Results.Results);
+                        foreach (var result in responses.Current.Results.Results)
+                        {
+                            results.TryWrite(result);
+                        }
+
                         break;
                     case ProduceResponse.KindOneofCase.Draining:
                         // Every record the bridge took was answered above. Ending the call tells
@@ -236,10 +238,9 @@ internal sealed class ProducerSocketSession(
     }
 
     private async Task<DeliveryOutcome> SendAcksAsync(
-        ChannelReader<AckSlot> slots, ChannelReader<RepeatedField<ProduceResult>> resultBatches, CancellationToken cancellationToken)
+        ChannelReader<AckSlot> slots, ChannelReader<ProduceResult> results, CancellationToken cancellationToken)
     {
         using var frames = new AckFrameWriter();
-        var results = new ProduceResultCursor(resultBatches);
         try
         {
             while (await slots.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -280,7 +281,7 @@ internal sealed class ProducerSocketSession(
 
     /// <summary>The next record's answer; null when the bridge stream ended without one.</summary>
     private static async ValueTask<ProduceResult?> NextResultAsync(
-        ProduceResultCursor results, IOutputBatching output, CancellationToken cancellationToken)
+        ChannelReader<ProduceResult> results, IOutputBatching output, CancellationToken cancellationToken)
     {
         if (results.TryRead(out var ready))
         {
@@ -289,17 +290,13 @@ internal sealed class ProducerSocketSession(
 
         // The acks held so far must not wait for this one.
         await output.EndAsync(cancellationToken).ConfigureAwait(false);
-        while (await results.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        if (!await results.WaitToReadAsync(cancellationToken).ConfigureAwait(false) || !results.TryRead(out var result))
         {
-            // A message with no results (never sent, but harmless) is skipped by TryRead.
-            if (results.TryRead(out var result))
-            {
-                output.Begin();
-                return result;
-            }
+            return null;
         }
 
-        return null;
+        output.Begin();
+        return result;
     }
 
     private static ReadOnlyMemory<byte> Render(AckFrameWriter frames, ProduceResult result) =>
