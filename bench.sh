@@ -9,7 +9,10 @@
 #     --consume-records M, --commit-every K, --latency-rate R, --latency-seconds D,
 #     --connections K1,K2,... (idle /out sockets held at once, steps; default 100,500,1000,2000),
 #     --hold-seconds H (each step holds its sockets H s; default 30),
-#     --only produce,consume,latency,connections,fuzz
+#     --only produce,floor,consume,latency,connections,fuzz,
+#     --compare FILE (print each figure beside an earlier run's bench-*.json, with the ratio)
+#   ./bench.sh --only produce,floor --compare bench-results/bench-<earlier>.json
+#                         the proxy's produce against the WebSocket floor, judged against an earlier run
 #   ./bench.sh --only fuzz --fuzz-seconds 600 [--fuzz-seed N]
 #                         the test suite's hostile-frame fuzz for longer; fails on any broken rule
 #   ./bench.sh --only broadcast [--broadcast-sockets 1000,10000] [--broadcast-rate 1000] [--broadcast-seconds 20]

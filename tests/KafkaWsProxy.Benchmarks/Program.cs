@@ -2,9 +2,11 @@ using KafkaWsProxy.Benchmarks.Infrastructure;
 using KafkaWsProxy.Benchmarks.Scenarios;
 
 BenchOptions options;
+BenchComparison? earlierRun;
 try
 {
     options = BenchOptions.Parse(args);
+    earlierRun = options.CompareWith is { } earlier ? BenchComparison.Load(earlier) : null;
 }
 catch (Exception e) when (e is ArgumentException or FormatException)
 {
@@ -24,7 +26,8 @@ Console.WriteLine($"Bridge pid {environment.Bridge.Pid} at {environment.Bridge.A
 var report = new BenchReport(options, kafka);
 try
 {
-    if (options.Scenarios.Any(s => s != "fuzz"))
+    // The floor and the fuzz do not go through the proxy's Kafka path.
+    if (options.Scenarios.Any(s => s is not "fuzz" and not "floor"))
     {
         await WarmUp.RunAsync(environment, options);
     }
@@ -32,6 +35,11 @@ try
     if (options.Scenarios.Contains("produce"))
     {
         await ProduceThroughput.RunAsync(environment, options, report);
+    }
+
+    if (options.Scenarios.Contains("floor"))
+    {
+        await WebSocketFloor.RunAsync(options, report);
     }
 
     if (options.Scenarios.Contains("consume"))
@@ -69,7 +77,13 @@ catch (Exception e)
 
 Console.WriteLine();
 Console.WriteLine(report.ToMarkdown());
-var (markdown, json) = await report.WriteAsync(options.OutputDirectory);
+var comparison = earlierRun?.ToMarkdown(report.Rows);
+if (comparison is not null)
+{
+    Console.WriteLine(comparison);
+}
+
+var (markdown, json) = await report.WriteAsync(options.OutputDirectory, comparison);
 Console.WriteLine($"Written: {markdown}");
 Console.WriteLine($"Written: {json}");
 return 0;

@@ -5,7 +5,7 @@ namespace KafkaWsProxy.Benchmarks.Infrastructure;
 /// <summary>Sizes of one run; <c>--quick</c> makes a smoke run of seconds.</summary>
 internal sealed class BenchOptions
 {
-    private static readonly HashSet<string> s_allScenarios = ["produce", "consume", "latency", "connections"];
+    private static readonly HashSet<string> s_allScenarios = ["produce", "floor", "consume", "latency", "connections"];
 
     // Run only when asked for (--only fuzz, or --fuzz-seconds): it checks, it does not measure.
     // broadcast: run only when asked for (--only broadcast): thousands of sockets, minutes.
@@ -65,21 +65,27 @@ internal sealed class BenchOptions
     /// <summary>The scenarios to run (all measured ones when <c>--only</c> is not given).</summary>
     public IReadOnlySet<string> Scenarios { get; private set; } = s_allScenarios;
 
+    /// <summary>An earlier run's JSON to print this run's figures against (<c>--compare FILE</c>).</summary>
+    public string? CompareWith { get; private set; }
+
     public string OutputDirectory { get; private set; } = Path.Combine(BuildOutputs.RepositoryRoot, "bench-results");
 
     public static string Usage => """
         Usage: bench.sh [--quick] [--out DIR] [--produce-records N] [--sockets C] [--in-flight W]
                         [--consume-records M] [--commit-every K] [--latency-rate R] [--latency-seconds D]
-                        [--connections K1,K2,...] [--bridges B1,B2,...] [--hold-seconds H] [--only produce,consume,latency,connections,fuzz]
-                        [--fuzz-seconds S] [--fuzz-seed N]
+                        [--connections K1,K2,...] [--bridges B1,B2,...] [--hold-seconds H] [--only produce,floor,consume,latency,connections,fuzz]
+                        [--fuzz-seconds S] [--fuzz-seed N] [--compare FILE]
                         [--only broadcast [--broadcast-sockets N1,N2,...] [--broadcast-rate R] [--broadcast-seconds D]]
           --quick   a smoke run of seconds (2,000 records, 2 s of latency, 20 sockets held 2 s)
+          --only floor    the WebSocket floor: the produce client against a minimal Kestrel WebSocket
+                          server in this process (no Kafka); with produce, the proxy as a ratio of it
           --connections   steps of idle /out sockets held at once (default 100,500,1000,2000)
           --bridges       connections: run once per entry with B bridges behind one edge, K sockets per bridge (default 1)
           --hold-seconds  how long each step holds its sockets (default 30)
           --fuzz-seconds  run the hostile-frame fuzz (also --only fuzz) for S seconds (default 60); fails on any broken rule
           --fuzz-seed     the fuzz's seed (default: random, printed)
           --only broadcast  N broadcast sockets sharing one consumer, R records/s for D s (default 1000,10000 sockets, 1000/s, 20 s)
+          --compare FILE  print each figure against the same figure of an earlier run's bench-*.json, with the ratio
           KAFKA_BOOTSTRAP_SERVERS set: run against that Kafka instead of the embedded broker.
         """;
 
@@ -149,6 +155,10 @@ internal sealed class BenchOptions
                 case "--fuzz-seconds":
                     options.FuzzSeconds = NextInt();
                     options.Scenarios = new HashSet<string>(options.Scenarios) { "fuzz" };
+                    break;
+                case "--compare":
+                    var earlier = Path.GetFullPath(Next());
+                    options.CompareWith = File.Exists(earlier) ? earlier : throw new ArgumentException($"--compare: no file at {earlier}.");
                     break;
                 case "--fuzz-seed":
                     options.FuzzSeed = NextInt();

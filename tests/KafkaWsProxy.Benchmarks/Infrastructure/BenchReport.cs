@@ -21,7 +21,13 @@ internal sealed class BenchReport(BenchOptions options, string kafka)
     public static string Machine =>
         $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture}), {RuntimeInformation.FrameworkDescription}";
 
+    public IReadOnlyList<BenchRow> Rows => _rows;
+
     public void Add(BenchRow row) => _rows.Add(row);
+
+    /// <summary>The row of this run with that scenario, figure and unit, if it was measured.</summary>
+    public BenchRow? Find(string scenario, string figure, string unit) =>
+        _rows.FirstOrDefault(r => r.Scenario == scenario && r.Figure == figure && r.Unit == unit);
 
     public string ToMarkdown()
     {
@@ -101,12 +107,12 @@ internal sealed class BenchReport(BenchOptions options, string kafka)
         return stream.ToArray();
     }
 
-    /// <summary>Writes bench-&lt;timestamp&gt;.md and .json; returns the two paths.</summary>
-    public async Task<(string Markdown, string Json)> WriteAsync(string directory)
+    /// <summary>Writes bench-&lt;timestamp&gt;.md (with the comparison, if any) and .json; returns the two paths.</summary>
+    public async Task<(string Markdown, string Json)> WriteAsync(string directory, string? comparison = null)
     {
         Directory.CreateDirectory(directory);
         var stem = Path.Combine(directory, $"bench-{StartedUtc.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-        await File.WriteAllTextAsync(stem + ".md", ToMarkdown());
+        await File.WriteAllTextAsync(stem + ".md", comparison is null ? ToMarkdown() : ToMarkdown() + Environment.NewLine + comparison);
         await File.WriteAllBytesAsync(stem + ".json", ToJson());
         return (stem + ".md", stem + ".json");
     }
@@ -130,7 +136,7 @@ internal sealed class BenchReport(BenchOptions options, string kafka)
         _ => ratio.Value.ToString("0.00", CultureInfo.InvariantCulture) + "×",
     };
 
-    private static string Format(double? value) => value switch
+    public static string Format(double? value) => value switch
     {
         null => "–",
         >= 1000 => value.Value.ToString("N0", CultureInfo.InvariantCulture),

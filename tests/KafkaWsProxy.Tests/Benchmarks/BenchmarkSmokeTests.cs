@@ -30,6 +30,8 @@ public sealed class BenchmarkSmokeTests : IDisposable
         ("produce", "ack latency p99", "ms"),
         ("produce", "ack latency p99.9", "ms"),
         ("produce", "CPU per 100k records (direct: client process; proxy: edge+bridge)", "s"),
+        ("floor", "throughput", "frames/s"),
+        ("floor", "proxy produce vs floor", "records/s"),
         ("consume", "throughput, autoCommit=true", "records/s"),
         ("consume", "throughput, autoCommit=false, commit every 100", "records/s"),
         ("consume", "throughput, autoCommit=true, batchSize=100", "records/s"),
@@ -85,6 +87,33 @@ public sealed class BenchmarkSmokeTests : IDisposable
         var held = largest.GetProperty("proxy");
         Assert.True(held.ValueKind == JsonValueKind.Number && held.GetDouble() >= 0, $"largest K held: proxy is {held}");
         Assert.True(held.GetDouble() == 20, $"The quick run did not hold its 20 sockets: {largest.GetProperty("note")}{Environment.NewLine}{log}");
+    }
+
+    [Fact]
+    public async Task Compare_WithAnEarlierRun_PrintsEachFigureBesideTheEarlierOneWithTheRatio()
+    {
+        var (firstExit, firstLog) = await RunBenchmarkAsync("--quick", "--only", "floor", "--out", _output);
+        Assert.True(firstExit == 0, $"The first run exited with {firstExit}:{Environment.NewLine}{firstLog}");
+        var earlier = Assert.Single(Directory.GetFiles(_output, "bench-*.json"));
+
+        var (exitCode, log) = await RunBenchmarkAsync("--quick", "--only", "floor", "--out", _output, "--compare", earlier);
+        Assert.True(exitCode == 0, $"The compared run exited with {exitCode}:{Environment.NewLine}{log}");
+        Assert.Contains($"Compared with {earlier}", log, StringComparison.Ordinal);
+        // The floor's throughput, then and now, with a ratio: both runs measured it.
+        Assert.Matches(@"\| floor \| throughput \(frames/s\) \| [\d,.]+ \| [\d,.]+ \| [\d.]+× \|", log);
+    }
+
+    [Fact]
+    public async Task Compare_WithAFileThatIsNotAResult_ExitsWithUsageErrorBeforeMeasuring()
+    {
+        Directory.CreateDirectory(_output);
+        var notAResult = Path.Combine(_output, "not-a-result.json");
+        await File.WriteAllTextAsync(notAResult, "{\"results\": 3}");
+
+        var (exitCode, log) = await RunBenchmarkAsync("--quick", "--only", "floor", "--out", _output, "--compare", notAResult);
+        Assert.True(exitCode == 2, $"Expected exit code 2, got {exitCode}:{Environment.NewLine}{log}");
+        Assert.Contains("is not a benchmark result", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("[floor]", log, StringComparison.Ordinal);
     }
 
     public void Dispose()
