@@ -1,17 +1,16 @@
-extern alias BridgeAssembly;
-
 using System.Collections;
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using KafkaWsProxy.Edge.Configuration;
-using BridgeKafkaOptions = BridgeAssembly::KafkaWsProxy.Bridge.Configuration.KafkaOptions;
 
 namespace KafkaWsProxy.Tests.Architecture;
 
 /// <summary>
 /// Every setting of both services is documented in docs/configuration.md under
-/// its real name, with the default the code really has.
+/// its real name, with the default the code really has. The services' assemblies are
+/// loaded from their build outputs: this project references neither (their contract
+/// types would clash), the unit test projects reference one each. It references the
+/// shared ServiceDefaults, which brings the versions of the libraries both services load.
 /// </summary>
 public sealed partial class ConfigurationDocsTests
 {
@@ -65,7 +64,7 @@ public sealed partial class ConfigurationDocsTests
     /// <summary>Every public settable property of every options class, as a configuration key and its default.</summary>
     private static IEnumerable<(string Key, string Default)> OptionsSettings()
     {
-        var assemblies = new[] { typeof(SocketOptions).Assembly, typeof(BridgeKafkaOptions).Assembly, typeof(KafkaWsProxy.ServiceDefaults.TelemetryOptions).Assembly };
+        var assemblies = new[] { Assembly.LoadFrom(BuildOutputs.EdgeDll), Assembly.LoadFrom(BuildOutputs.BridgeDll), typeof(KafkaWsProxy.ServiceDefaults.TelemetryOptions).Assembly };
         foreach (var type in assemblies.SelectMany(a => a.GetTypes()))
         {
             var section = type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static);

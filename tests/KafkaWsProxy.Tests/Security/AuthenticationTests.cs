@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
+using System.Security.Cryptography;
 using System.Text;
 using KafkaWsProxy.Tests.Infrastructure;
 
@@ -206,8 +207,16 @@ public sealed class AuthenticationTests(ProxyFixture proxy)
         ["Auth__Jwt__ClockSkew"] = "00:00:00",
     };
 
-    /// <summary>The hash format docs/security.md documents, made by the edge's own code.</summary>
-    private static string BridgeFreePasswordHash(string password) => KafkaWsProxy.Edge.Auth.PasswordHash.Create(password);
+    /// <summary>
+    /// The hash format docs/security.md documents (pbkdf2-sha256$iterations$salt$hash), made here
+    /// from that description rather than by the edge's code, which this project does not reference.
+    /// </summary>
+    private static string BridgeFreePasswordHash(string password)
+    {
+        var salt = RandomNumberGenerator.GetBytes(16);
+        var hash = Rfc2898DeriveBytes.Pbkdf2(password, salt, 210_000, HashAlgorithmName.SHA256, 32);
+        return "pbkdf2-sha256$210000$" + Convert.ToBase64String(salt) + "$" + Convert.ToBase64String(hash);
+    }
 
     private Task<ServiceProcess> StartEdgeAsync(Dictionary<string, string?> settings) =>
         ServiceProcess.StartEdgeAsync(proxy.Bridge.Address, settings);

@@ -1,7 +1,7 @@
 using System.Text;
 using KafkaWsProxy.Edge.Sockets;
 
-namespace KafkaWsProxy.Tests.Edge;
+namespace KafkaWsProxy.Edge.Tests.Sockets;
 
 /// <summary>The edge's write coalescing under a WebSocket: fewer writes, same bytes, same order, nothing left held.</summary>
 public sealed class CoalescingStreamTests

@@ -3,7 +3,7 @@ using KafkaWsProxy.Edge.Responses;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace KafkaWsProxy.Tests.Edge;
+namespace KafkaWsProxy.Edge.Tests.Responses;
 
 /// <summary>The refusal notes the console reads: kept only when asked, read once, bounded in time and number.</summary>
 public sealed class RefusalNotesTests

@@ -1,7 +1,7 @@
 // Four tiny folders for EdgeFolderDependencyTests' check of its reader: each names another
 // only where a reader of signatures alone would miss it (a lambda, an async method's body,
 // a field initializer, a local). Alpha -> Beta -> Gamma -> Alpha is a cycle; Delta is outside it.
-namespace KafkaWsProxy.Tests.Architecture.DependencyFixtures.Alpha
+namespace KafkaWsProxy.Edge.Tests.Architecture.DependencyFixtures.Alpha
 {
     internal static class AlphaUser
     {
@@ -9,7 +9,7 @@ namespace KafkaWsProxy.Tests.Architecture.DependencyFixtures.Alpha
     }
 }
 
-namespace KafkaWsProxy.Tests.Architecture.DependencyFixtures.Beta
+namespace KafkaWsProxy.Edge.Tests.Architecture.DependencyFixtures.Beta
 {
     internal static class BetaUser
     {
@@ -23,7 +23,7 @@ namespace KafkaWsProxy.Tests.Architecture.DependencyFixtures.Beta
     }
 }
 
-namespace KafkaWsProxy.Tests.Architecture.DependencyFixtures.Gamma
+namespace KafkaWsProxy.Edge.Tests.Architecture.DependencyFixtures.Gamma
 {
     internal sealed class GammaThing
     {
@@ -33,7 +33,7 @@ namespace KafkaWsProxy.Tests.Architecture.DependencyFixtures.Gamma
     }
 }
 
-namespace KafkaWsProxy.Tests.Architecture.DependencyFixtures.Delta
+namespace KafkaWsProxy.Edge.Tests.Architecture.DependencyFixtures.Delta
 {
     internal static class DeltaUser
     {

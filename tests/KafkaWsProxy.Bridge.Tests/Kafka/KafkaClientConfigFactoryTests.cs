@@ -1,13 +1,11 @@
-extern alias BridgeAssembly;
-
-using BridgeAssembly::KafkaWsProxy.Bridge.Configuration;
-using BridgeAssembly::KafkaWsProxy.Bridge.Kafka;
 using Confluent.Kafka;
+using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Bridge.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using BridgeContracts = BridgeAssembly::KafkaWsProxy.Contracts.V1;
+using BridgeContracts = KafkaWsProxy.Contracts.V1;
 
-namespace KafkaWsProxy.Tests.Bridge;
+namespace KafkaWsProxy.Bridge.Tests.Kafka;
 
 /// <summary>The Kafka client configuration the bridge builds for a stream.</summary>
 public sealed class KafkaClientConfigFactoryTests : IDisposable

@@ -1,8 +1,8 @@
 using KafkaWsProxy.Edge.Produce;
-using KafkaWsProxy.Tests.Architecture.DependencyFixtures.Alpha;
+using KafkaWsProxy.Edge.Tests.Architecture.DependencyFixtures.Alpha;
 using Xunit.Abstractions;
 
-namespace KafkaWsProxy.Tests.Architecture;
+namespace KafkaWsProxy.Edge.Tests.Architecture;
 
 /// <summary>
 /// Issue 13: the edge's folders form no loop, and Sockets/ is plumbing that uses none of

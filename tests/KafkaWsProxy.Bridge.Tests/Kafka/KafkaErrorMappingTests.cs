@@ -1,10 +1,8 @@
-extern alias BridgeAssembly;
-
-using BridgeAssembly::KafkaWsProxy.Bridge.Kafka;
 using Confluent.Kafka;
 using Grpc.Core;
+using KafkaWsProxy.Bridge.Kafka;
 
-namespace KafkaWsProxy.Tests.Bridge;
+namespace KafkaWsProxy.Bridge.Tests.Kafka;
 
 /// <summary>
 /// Where Kafka's errors become the contract's statuses (the edge then maps

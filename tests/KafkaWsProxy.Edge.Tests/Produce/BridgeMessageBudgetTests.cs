@@ -2,7 +2,7 @@ using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Produce;
 using KafkaWsProxy.Edge.Sockets;
 
-namespace KafkaWsProxy.Tests.Edge;
+namespace KafkaWsProxy.Edge.Tests.Produce;
 
 /// <summary>Issue 10: records travel to the bridge in messages bounded by Bridge:MaxMessageBytes; one that cannot fit alone is too_large.</summary>
 public sealed class BridgeMessageBudgetTests

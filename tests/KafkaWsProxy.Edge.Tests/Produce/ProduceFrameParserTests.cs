@@ -4,7 +4,7 @@ using KafkaWsProxy.Contracts.V1;
 using KafkaWsProxy.Edge.Produce;
 using KafkaWsProxy.Edge.Sockets;
 
-namespace KafkaWsProxy.Tests.Edge;
+namespace KafkaWsProxy.Edge.Tests.Produce;
 
 /// <summary>Spec §3, §4: one inbound /socket/in frame becomes one record or one error, never an exception.</summary>
 public sealed class ProduceFrameParserTests

@@ -2,9 +2,8 @@ using System.Text.Json;
 using System.Xml.Linq;
 
 using KafkaWsProxy.Edge.Produce;
-using KafkaWsProxy.Tests.Infrastructure;
 
-namespace KafkaWsProxy.Tests.Architecture;
+namespace KafkaWsProxy.Edge.Tests.Architecture;
 
 /// <summary>Issue 2: the edge never talks to Kafka; only the bridge references Confluent.Kafka.</summary>
 public sealed class EdgeIsolationTests

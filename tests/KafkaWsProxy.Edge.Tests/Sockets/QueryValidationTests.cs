@@ -10,7 +10,7 @@ using KafkaWsProxy.Edge.Sockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
-namespace KafkaWsProxy.Tests.Edge;
+namespace KafkaWsProxy.Edge.Tests.Sockets;
 
 /// <summary>
 /// Spec §2, §4: the /socket/in query is validated before anything is opened,

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Reflection.Emit;
 using System.Text.RegularExpressions;
 
-namespace KafkaWsProxy.Tests.Architecture;
+namespace KafkaWsProxy.Edge.Tests.Architecture;
 
 /// <summary>
 /// Which folders of a code base use which, read two ways and joined: from the compiled

@@ -1,31 +1,30 @@
-extern alias BridgeAssembly;
-
-using BridgeAssembly::KafkaWsProxy.Bridge.Configuration;
-using BridgeAssembly::KafkaWsProxy.Bridge.Produce;
-using BridgeAssembly::KafkaWsProxy.Bridge.Telemetry;
 using Confluent.Kafka;
 using Grpc.Core;
-using KafkaWsProxy.Tests.Infrastructure;
+using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Bridge.Produce;
+using KafkaWsProxy.Bridge.Telemetry;
+using KafkaWsProxy.EmbeddedKafka;
 using Microsoft.Extensions.Options;
-using BridgeContracts = BridgeAssembly::KafkaWsProxy.Contracts.V1;
+using BridgeContracts = KafkaWsProxy.Contracts.V1;
 
-namespace KafkaWsProxy.Tests.Bridge;
+namespace KafkaWsProxy.Bridge.Tests.Produce;
 
 /// <summary>
 /// A drain that begins while a record is being taken: the record is either answered or not
 /// sent to Kafka at all — never in Kafka without an answer (a fresh-clone run caught that race:
 /// the record was produced, then its place among the results was refused by the drain).
 /// </summary>
-[Collection(ProxyTests.Name)]
-public sealed class ProduceStreamDrainTests(ProxyFixture proxy)
+public sealed class ProduceStreamDrainTests
 {
     [Fact]
     public async Task DrainBeginsAsARecordIsTaken_EveryRecordInKafkaIsAnswered()
     {
-        var topic = proxy.CreateTopic(partitions: 1);
+        using var kafka = new EmbeddedKafkaCluster();
+        const string topic = "drain-race";
+        kafka.CreateTopic(topic, 1);
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
         {
-            BootstrapServers = proxy.Kafka.BootstrapServers,
+            BootstrapServers = kafka.BootstrapServers,
             Acks = Acks.All,
         }).Build();
         var options = new ProduceOptions();
@@ -41,7 +40,7 @@ public sealed class ProduceStreamDrainTests(ProxyFixture proxy)
         producer.Flush(TimeSpan.FromSeconds(10));
 
         var answered = responses.Results.Count(r => r.OutcomeCase == BridgeContracts.ProduceResult.OutcomeOneofCase.Position);
-        Assert.Equal(answered, await KafkaDirect.CountAsync(proxy.Kafka.BootstrapServers, topic));
+        Assert.Equal(answered, await KafkaDirect.CountAsync(kafka.BootstrapServers, topic));
     }
 
     private sealed class OneBatchThenDrain(CancellationTokenSource drain, string messageId) : IAsyncStreamReader<BridgeContracts.ProduceRequest>

@@ -1,8 +1,6 @@
-extern alias BridgeAssembly;
+using KafkaWsProxy.Bridge.Sessions;
 
-using BridgeAssembly::KafkaWsProxy.Bridge.Sessions;
-
-namespace KafkaWsProxy.Tests.Sessions;
+namespace KafkaWsProxy.Bridge.Tests.Sessions;
 
 /// <summary>The registry's decision rule: the log's order decides, expired entries do not count.</summary>
 public sealed class RegistryViewTests

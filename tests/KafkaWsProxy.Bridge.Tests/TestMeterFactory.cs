@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace KafkaWsProxy.Tests.Infrastructure;
+namespace KafkaWsProxy.Bridge.Tests;
 
 /// <summary>Meters for components built directly in a test (no host, nobody listening).</summary>
 internal sealed class TestMeterFactory : IMeterFactory

@@ -1,9 +1,9 @@
 using Confluent.Kafka;
 
-namespace KafkaWsProxy.Tests.Infrastructure;
+namespace KafkaWsProxy.TestSupport;
 
 /// <summary>Reads what landed in Kafka with a plain Confluent consumer, bypassing the proxy.</summary>
-internal static class KafkaDirect
+public static class KafkaDirect
 {
     /// <summary>Reads every partition of a topic from the beginning until <paramref name="expected"/> records arrived.</summary>
     public static Task<List<ConsumeResult<byte[]?, byte[]?>>> ReadAsync(

@@ -2,7 +2,7 @@ using System.Text;
 using KafkaWsProxy.Edge.Consume;
 using KafkaWsProxy.Edge.Sockets;
 
-namespace KafkaWsProxy.Tests.Edge;
+namespace KafkaWsProxy.Edge.Tests.Consume;
 
 /// <summary>docs/protocol.md §5: one inbound /socket/out commit frame becomes one commit or one error, never an exception.</summary>
 public sealed class CommitFrameParserTests

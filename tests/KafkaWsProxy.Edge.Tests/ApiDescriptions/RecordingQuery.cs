@@ -2,7 +2,7 @@ using System.Collections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
-namespace KafkaWsProxy.Tests.ApiDescriptions;
+namespace KafkaWsProxy.Edge.Tests.ApiDescriptions;
 
 /// <summary>A query that answers from given values and records every name a parser asks for.</summary>
 internal sealed class RecordingQuery(IReadOnlyDictionary<string, string> values) : IQueryCollection

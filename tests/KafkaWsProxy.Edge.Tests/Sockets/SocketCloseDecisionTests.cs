@@ -5,7 +5,7 @@ using Grpc.Core;
 using KafkaWsProxy.Edge.Bridge;
 using KafkaWsProxy.Edge.Sockets;
 
-namespace KafkaWsProxy.Tests.Edge;
+namespace KafkaWsProxy.Edge.Tests.Sockets;
 
 /// <summary>
 /// Spec §6: the one function that turns what a socket's loops reported into its close,

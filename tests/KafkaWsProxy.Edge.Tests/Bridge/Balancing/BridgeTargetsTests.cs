@@ -1,6 +1,6 @@
 using KafkaWsProxy.Edge.Bridge.Balancing;
 
-namespace KafkaWsProxy.Tests.Edge;
+namespace KafkaWsProxy.Edge.Tests.Bridge.Balancing;
 
 /// <summary>Bridge:Address: one address, a comma-separated list, or dns:///host:port.</summary>
 public sealed class BridgeTargetsTests

@@ -1,8 +1,6 @@
-extern alias BridgeAssembly;
+using TopicSpec = KafkaWsProxy.Bridge.Kafka.TopicSpec;
 
-using TopicSpec = BridgeAssembly::KafkaWsProxy.Bridge.Kafka.TopicSpec;
-
-namespace KafkaWsProxy.Tests.Bridge;
+namespace KafkaWsProxy.Bridge.Tests.Kafka;
 
 /// <summary>KAFKA_TOPICS ("name:partitions,...") for the embedded broker's topics at start.</summary>
 public sealed class TopicSpecTests
