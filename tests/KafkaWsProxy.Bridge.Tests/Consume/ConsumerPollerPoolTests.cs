@@ -1,11 +1,9 @@
-extern alias BridgeAssembly;
-
-using BridgeAssembly::KafkaWsProxy.Bridge.Configuration;
-using BridgeAssembly::KafkaWsProxy.Bridge.Consume;
+using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Bridge.Consume;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace KafkaWsProxy.Tests.Bridge.Consume;
+namespace KafkaWsProxy.Bridge.Tests.Consume;
 
 /// <summary>The shared pollers over fake consumers: many streams, few threads, one thread per consumer.</summary>
 public sealed class ConsumerPollerPoolTests

@@ -1,9 +1,7 @@
-extern alias BridgeAssembly;
-
-using BridgeAssembly::KafkaWsProxy.Contracts.V1;
 using Grpc.Core;
+using KafkaWsProxy.Contracts.V1;
 
-namespace KafkaWsProxy.Tests.Bridge.Consume;
+namespace KafkaWsProxy.Bridge.Tests.Consume;
 
 /// <summary>A response stream that keeps what was written.</summary>
 internal sealed class RecordingResponses : IServerStreamWriter<ConsumeResponse>

@@ -1,11 +1,9 @@
-extern alias BridgeAssembly;
-
-using BridgeAssembly::KafkaWsProxy.Bridge.Configuration;
-using BridgeAssembly::KafkaWsProxy.Contracts.V1;
 using Confluent.Kafka;
 using Grpc.Core;
+using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Contracts.V1;
 
-namespace KafkaWsProxy.Tests.Bridge.Consume;
+namespace KafkaWsProxy.Bridge.Tests.Consume;
 
 /// <summary>
 /// The Kafka side of a Consume stream, step by step, over a fake consumer: what

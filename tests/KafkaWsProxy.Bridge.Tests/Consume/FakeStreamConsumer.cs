@@ -1,10 +1,8 @@
-extern alias BridgeAssembly;
-
 using System.Text;
-using BridgeAssembly::KafkaWsProxy.Bridge.Consume;
 using Confluent.Kafka;
+using KafkaWsProxy.Bridge.Consume;
 
-namespace KafkaWsProxy.Tests.Bridge.Consume;
+namespace KafkaWsProxy.Bridge.Tests.Consume;
 
 /// <summary>
 /// A consumer without librdkafka: records and rebalances are scripted by the test.

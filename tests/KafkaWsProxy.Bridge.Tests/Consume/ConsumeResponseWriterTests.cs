@@ -1,11 +1,9 @@
-extern alias BridgeAssembly;
-
-using BridgeAssembly::KafkaWsProxy.Bridge.Configuration;
-using BridgeAssembly::KafkaWsProxy.Bridge.Consume;
-using BridgeAssembly::KafkaWsProxy.Contracts.V1;
 using Confluent.Kafka;
+using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Bridge.Consume;
+using KafkaWsProxy.Contracts.V1;
 
-namespace KafkaWsProxy.Tests.Bridge.Consume;
+namespace KafkaWsProxy.Bridge.Tests.Consume;
 
 /// <summary>The stream's writer over a pump fed by a fake consumer.</summary>
 public sealed class ConsumeResponseWriterTests

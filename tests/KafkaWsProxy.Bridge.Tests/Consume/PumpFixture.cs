@@ -1,11 +1,9 @@
-extern alias BridgeAssembly;
-
-using BridgeAssembly::KafkaWsProxy.Bridge.Configuration;
-using BridgeAssembly::KafkaWsProxy.Bridge.Consume;
-using BridgeAssembly::KafkaWsProxy.Contracts.V1;
+using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Bridge.Consume;
+using KafkaWsProxy.Contracts.V1;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace KafkaWsProxy.Tests.Bridge.Consume;
+namespace KafkaWsProxy.Bridge.Tests.Consume;
 
 /// <summary>A <see cref="ConsumerPump"/> over a <see cref="FakeStreamConsumer"/> that owns partition 0 of topic "t".</summary>
 internal sealed class PumpFixture

@@ -1,4 +1,4 @@
-namespace KafkaWsProxy.Tests.Bridge.Consume;
+namespace KafkaWsProxy.Bridge.Tests.Consume;
 
 /// <summary>A clock that moves only when the test says so.</summary>
 internal sealed class ManualTime : TimeProvider
