@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaWsProxy.Benchmarks.Floor;
@@ -33,7 +34,10 @@ internal sealed class FloorServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        // Nothing from the working directory: the services' appsettings.json sit beside the benchmark
+        // (the bridge's asks Kestrel for HTTP/2 only, which no WebSocket upgrade can use).
+        builder.Configuration.Sources.Clear();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
         var app = builder.Build();
         app.UseWebSockets();
         app.Map("/floor", async context =>
