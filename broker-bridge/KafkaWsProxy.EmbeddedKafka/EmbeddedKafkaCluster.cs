@@ -18,6 +18,7 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     private readonly IntPtr _handle;
     private readonly IntPtr _cluster;
     private readonly Lock _gate = new();
+    private readonly HashSet<int> _listenPorts;
     private bool _disposed;
 
     public EmbeddedKafkaCluster(int brokerCount = 1)
@@ -53,7 +54,15 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         Check(MockClusterNative.SetControllerId(_cluster, BrokerIds[0]), "set the controller id");
         // A group join otherwise waits ~3 s for more members before the first rebalance.
         MockClusterNative.GroupInitialRebalanceDelayMs(_cluster, 0);
+        _listenPorts = BootstrapServers.Split(',').Select(ParsePort).ToHashSet();
+        WidenListenBacklog();
     }
+
+    /// <summary>
+    /// How many of the brokers' listening sockets accept a full backlog of
+    /// connections instead of librdkafka's 5 (Linux only; see <see cref="ListenBacklog"/>).
+    /// </summary>
+    public int WidenedListeners { get; private set; }
 
     /// <summary>Comma-separated host:port list for client configuration.</summary>
     public string BootstrapServers { get; }
@@ -76,7 +85,11 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         Invoke(() => Check(MockClusterNative.BrokerSetDown(_cluster, brokerId), $"take broker {brokerId} down"));
 
     public void SetBrokerUp(int brokerId) =>
-        Invoke(() => Check(MockClusterNative.BrokerSetUp(_cluster, brokerId), $"bring broker {brokerId} up"));
+        Invoke(() =>
+        {
+            Check(MockClusterNative.BrokerSetUp(_cluster, brokerId), $"bring broker {brokerId} up");
+            WidenListenBacklog(); // a broker that comes back up listens anew
+        });
 
     /// <summary>Adds a round-trip delay to every response of a broker.</summary>
     public void SetBrokerRoundTripTime(int brokerId, TimeSpan rtt) =>
@@ -120,6 +133,11 @@ public sealed class EmbeddedKafkaCluster : IDisposable
             throw new InvalidOperationException($"The embedded broker could not {what}: {name}.");
         }
     }
+
+    private void WidenListenBacklog() => WidenedListeners = ListenBacklog.Widen(_listenPorts);
+
+    private static int ParsePort(string hostAndPort) =>
+        int.Parse(hostAndPort[(hostAndPort.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     private static string ReadError(byte[] errors)
     {
