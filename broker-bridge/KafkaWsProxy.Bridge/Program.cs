@@ -23,6 +23,7 @@ builder.AddServiceDefaults("kafkawsproxy-bridge", BridgeTelemetry.Name);
 
 builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName)
     .Validate(o => o.GroupProtocol is "" or "classic" or "consumer", "Kafka:GroupProtocol must be classic, consumer or empty.")
+    .Validate(o => o.NativeMemoryTrimInterval >= TimeSpan.Zero, "Kafka:NativeMemoryTrimInterval must not be negative.")
     .ValidateOnStart();
 builder.Services.AddOptions<ProduceOptions>().BindConfiguration(ProduceOptions.SectionName)
     .Validate(o => o.MaxInFlightPerStream > 0 && o.MaxResultsPerMessage > 0, "Produce limits must be positive.")
@@ -58,6 +59,7 @@ builder.Services.AddSingleton<BridgeMetrics>();
 builder.Services.AddSingleton<KafkaClusterConnection>();
 builder.Services.AddSingleton<KafkaClientConfigFactory>();
 builder.Services.AddSingleton<KafkaClientFactory>();
+builder.Services.AddHostedService<NativeMemoryTrimmer>();
 builder.Services.AddSingleton<AdminClientHandle>();
 builder.Services.AddSingleton<TopicCatalog>();
 builder.Services.AddSingleton<CredentialVerifier>();

@@ -27,6 +27,12 @@ public sealed class KafkaOptions
     /// <summary>How long a fetched topic list is trusted before a stream open fetches it again.</summary>
     public TimeSpan TopicCacheTtl { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often the bridge gives the native memory freed by closed Kafka clients back to
+    /// the system (glibc's malloc_trim; Linux with glibc only). Zero: never.
+    /// </summary>
+    public TimeSpan NativeMemoryTrimInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Extra librdkafka settings for every Kafka client (security.protocol, ssl.*...).</summary>
     public Dictionary<string, string> Client { get; } = new(StringComparer.Ordinal);
 

@@ -116,4 +116,12 @@ internal static partial class BridgeLog
     [LoggerMessage(EventId = 54, EventName = "BroadcastConsumerFailed", Level = LogLevel.Warning,
         Message = "Broadcast consumer for {Broadcast} failed; its streams end: {Reason}")]
     public static partial void BroadcastConsumerFailed(ILogger logger, string broadcast, string reason);
+
+    [LoggerMessage(EventId = 60, EventName = "NativeMemoryTrimmed", Level = LogLevel.Debug,
+        Message = "Returned {MiB} MiB of freed native memory to the system")]
+    public static partial void NativeMemoryTrimmed(ILogger logger, long miB);
+
+    [LoggerMessage(EventId = 61, EventName = "NativeMemoryTrimUnavailable", Level = LogLevel.Information,
+        Message = "This C library has no malloc_trim: freed native memory stays with the process (Kafka:NativeMemoryTrimInterval has no effect)")]
+    public static partial void NativeMemoryTrimUnavailable(ILogger logger);
 }

@@ -485,11 +485,13 @@ internal static class ConnectionScale
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[connections] closed {_sockets.Count:N0} sockets in {closed:0.0} s; bridge threads {threads:N0} after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (before the sockets: {bridgeThreadsBefore:N0})"));
+                $"[connections] closed {_sockets.Count:N0} sockets in {closed:0.0} s; bridge threads {threads:N0} after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (before the sockets: {bridgeThreadsBefore:N0}); bridge RSS {BridgeRssMiB():N0} MiB"));
             _sockets.Clear();
             _producer.Dispose();
             _invoker.Dispose();
         }
+
+        private long BridgeRssMiB() => tier.Bridges.Sum(b => b.HasExited ? 0 : ProcessStatus.Read(b.Pid).RssKiB) / 1024;
 
         private int BridgeThreads() => tier.Bridges.Sum(b => b.HasExited ? 0 : ProcessStatus.Read(b.Pid).Threads);
 
