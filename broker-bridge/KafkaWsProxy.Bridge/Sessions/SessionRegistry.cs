@@ -330,22 +330,26 @@ internal sealed class SessionRegistry : IHostedService, IDisposable
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                foreach (var entry in _owned.Values)
-                {
-                    try
-                    {
-                        await WriteAsync(entry, PartitionOf(entry.ScopeKey), remove: false, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (KafkaException e)
-                    {
-                        BridgeLog.KafkaClientError(_logger, "session-registry", e.Error.Code.ToString(), e.Error.IsFatal, e.Error.Reason);
-                    }
-                }
+                // All at once, not one after another: librdkafka batches them, and a round
+                // of thousands of sessions still ends well within the interval.
+                await Task.WhenAll(_owned.Values.Select(entry => RenewAsync(entry, cancellationToken))).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
         {
             // Stopping.
+        }
+    }
+
+    private async Task RenewAsync(SessionEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteAsync(entry, PartitionOf(entry.ScopeKey), remove: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KafkaException e)
+        {
+            BridgeLog.KafkaClientError(_logger, "session-registry", e.Error.Code.ToString(), e.Error.IsFatal, e.Error.Reason);
         }
     }
 
