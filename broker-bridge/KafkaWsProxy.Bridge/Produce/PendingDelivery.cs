@@ -6,18 +6,17 @@ namespace KafkaWsProxy.Bridge.Produce;
 
 /// <summary>
 /// One record handed to Kafka (or refused before that), waiting for its
-/// result. Completed from librdkafka's delivery-report thread.
+/// result. Completed from librdkafka's delivery-report thread. It is its own
+/// completion source: one object per record, not two.
 /// </summary>
-internal sealed class PendingDelivery
+internal sealed class PendingDelivery : TaskCompletionSource<ProduceResult>
 {
-    private readonly TaskCompletionSource<ProduceResult> _completion =
-        new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     private readonly string _messageId;
     private readonly Telemetry.BridgeMetrics _metrics;
     private long _handedToKafka;
 
     public PendingDelivery(string messageId, Telemetry.BridgeMetrics metrics)
+        : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         _messageId = messageId;
         _metrics = metrics;
@@ -26,10 +25,10 @@ internal sealed class PendingDelivery
     /// <summary>The produce latency is measured from here to the delivery report.</summary>
     public void MarkHandedToKafka() => _handedToKafka = System.Diagnostics.Stopwatch.GetTimestamp();
 
-    public Task<ProduceResult> Completion => _completion.Task;
+    public Task<ProduceResult> Completion => Task;
 
     public void Fail(RecordError error) =>
-        _completion.TrySetResult(new ProduceResult { MessageId = _messageId, Error = error });
+        TrySetResult(new ProduceResult { MessageId = _messageId, Error = error });
 
     public void OnDeliveryReport(DeliveryReport<byte[]?, byte[]?> report)
     {
@@ -40,7 +39,7 @@ internal sealed class PendingDelivery
             return;
         }
 
-        _completion.TrySetResult(new ProduceResult
+        TrySetResult(new ProduceResult
         {
             MessageId = _messageId,
             Position = new RecordPosition

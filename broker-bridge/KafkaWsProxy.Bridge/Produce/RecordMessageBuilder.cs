@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Confluent.Kafka;
 using KafkaWsProxy.Bridge.Serialization;
 using KafkaWsProxy.Contracts.V1;
@@ -12,10 +13,15 @@ internal sealed class RecordMessageBuilder(DataFormat streamKeyFormat, DataForma
 
     private (string? SpanId, byte[] Value) _traceParent = (null, []);
 
-    public bool TryBuild(ProduceRecord record, out Message<byte[]?, byte[]?> message, out RecordError error)
+    // The headers of a record that brings none of its own: only the trace context, the same
+    // for every record of the span, so one instance serves them all (Confluent.Kafka copies
+    // headers into librdkafka during Produce and never changes them).
+    private (string? SpanId, Headers? Headers) _traceParentOnly;
+
+    public bool TryBuild(ProduceRecord record, out Message<byte[]?, byte[]?> message, [NotNullWhen(false)] out RecordError? error)
     {
         message = new Message<byte[]?, byte[]?>();
-        error = new RecordError();
+        error = null;
 
         if (record.Key is not null)
         {
@@ -48,11 +54,28 @@ internal sealed class RecordMessageBuilder(DataFormat streamKeyFormat, DataForma
                 headers.Add(header.Key, header.Value.ToByteArray());
             }
 
-            message.Headers = headers;
+            message.Headers = Telemetry.BridgeTelemetry.AddTraceParent(headers, ref _traceParent);
+            return true;
         }
 
-        message.Headers = Telemetry.BridgeTelemetry.AddTraceParent(message.Headers, ref _traceParent);
+        message.Headers = TraceParentOnly();
         return true;
+    }
+
+    private Headers? TraceParentOnly()
+    {
+        var spanId = Telemetry.BridgeTelemetry.CurrentSpanId();
+        if (spanId is null)
+        {
+            return null;
+        }
+
+        if (!ReferenceEquals(_traceParentOnly.SpanId, spanId))
+        {
+            _traceParentOnly = (spanId, Telemetry.BridgeTelemetry.AddTraceParent(null, ref _traceParent));
+        }
+
+        return _traceParentOnly.Headers;
     }
 
     private DataFormat KeyFormatOf(ProduceRecord record)

@@ -19,6 +19,10 @@ internal static class BridgeTelemetry
 
     private static readonly ActivitySource s_source = new(Name);
 
+    /// <summary>The current span's W3C id (the traceparent value), or null when there is none.</summary>
+    public static string? CurrentSpanId() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
+
     /// <summary>
     /// Adds the current trace context as a traceparent header, unless the record has one
     /// (a client's own trace context is kept) or there is no current trace.

@@ -10,12 +10,20 @@ namespace KafkaWsProxy.Edge.Produce;
 /// </summary>
 internal sealed class AckFrameWriter : JsonFrameBuffer
 {
+    // A socket produces to one topic: its name is encoded once, not transcoded into every ack.
+    private (string Name, JsonEncodedText Encoded) _topic = (string.Empty, JsonEncodedText.Encode(string.Empty));
+
     /// <summary>{"topic":..,"partition":..,"offset":..,"timestamp":..,"messageId":..}</summary>
     public ReadOnlyMemory<byte> Ack(RecordPosition position, string messageId)
     {
+        if (!string.Equals(_topic.Name, position.Topic, StringComparison.Ordinal))
+        {
+            _topic = (position.Topic, JsonEncodedText.Encode(position.Topic, Encoder));
+        }
+
         Reset();
         Writer.WriteStartObject();
-        Writer.WriteString("topic"u8, position.Topic);
+        Writer.WriteString("topic"u8, _topic.Encoded);
         Writer.WriteNumber("partition"u8, position.Partition);
         Writer.WriteNumber("offset"u8, position.Offset);
         Writer.WriteNumber("timestamp"u8, position.TimestampMs);

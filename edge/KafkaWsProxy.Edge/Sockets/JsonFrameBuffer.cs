@@ -19,6 +19,9 @@ internal abstract class JsonFrameBuffer : IDisposable
 
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
 
+    /// <summary>The writer's encoder, for values encoded ahead (<see cref="JsonEncodedText"/>).</summary>
+    protected static JavaScriptEncoder Encoder => s_options.Encoder!;
+
     protected JsonFrameBuffer() => Writer = new Utf8JsonWriter(_buffer, s_options);
 
     protected Utf8JsonWriter Writer { get; }
