@@ -77,8 +77,15 @@ public sealed class ConsumerPollerPoolTests
 
         stream.Commit("r1", partition: 0, offset: 0);
 
-        await Eventually.TrueAsync(() => stream.Kafka.Stored.Count == 1, "the commit to be stored");
-        Assert.Equal("r1", Assert.Single(stream.TakeNotices()).CommitResult.RequestId);
+        // The poller stores the offset, then writes the result: wait for the result, which comes last.
+        var notices = new List<KafkaWsProxy.Contracts.V1.ConsumeResponse>();
+        await Eventually.TrueAsync(() =>
+        {
+            notices.AddRange(stream.TakeNotices());
+            return notices.Count > 0;
+        }, "the commit's result");
+        Assert.Equal("r1", Assert.Single(notices).CommitResult.RequestId);
+        Assert.Single(stream.Kafka.Stored);
         stream.Pump.RequestStop();
         await stream.Pump.Finished.WaitAsync(Eventually.DefaultTimeout);
     }
