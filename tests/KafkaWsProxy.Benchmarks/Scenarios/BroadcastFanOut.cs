@@ -55,6 +55,7 @@ internal static class BroadcastFanOut
             var connectSeconds = Stopwatch.GetElapsedTime(connecting).TotalSeconds;
             Console.WriteLine($"[broadcast] N={n:N0}: {n:N0} sockets open in {connectSeconds:0.0} s; producing {rate:N0} records/s for {seconds} s");
             var load = LoadAverage();
+            var logLinesBefore = environment.Edge.LogLines.Count();
             var cpu = CpuMeter.Start(environment);
             var edgeThreads = ProcessStatus.Supported ? ProcessStatus.Read(environment.Edge.Pid) : null;
             var produced = await ProduceAsync(environment, topic, rate, TimeSpan.FromSeconds(seconds));
@@ -73,6 +74,7 @@ internal static class BroadcastFanOut
             var hottest = edgeThreads is null ? "" : HottestThreads(edgeThreads, ProcessStatus.Read(environment.Edge.Pid), seconds);
             load += $" → {LoadAverage()}";
             var outOfOrder = readers.Sum(r => r.OutOfOrder);
+            var (ownQueue, sharedStream) = FallBehindsInEdgeLog(environment, topic, logLinesBefore);
             var fellBehind = readers.Count(r => r.Ended?.StartsWith("4000", StringComparison.Ordinal) == true);
             var otherEnds = readers.Count(r => r.Ended is not null) - fellBehind;
             var complete = readers.Count(r => r.Records >= produced);
@@ -81,7 +83,7 @@ internal static class BroadcastFanOut
             report.Add(new BenchRow(Scenario, at + "sockets that got every record", "sockets", null, complete,
                 $"{produced:N0} records at {rate:N0}/s on {BenchEnvironment.Partitions} partitions, batchSize={batchSize}; connects took {connectSeconds:0.0} s; load average {load}"));
             report.Add(new BenchRow(Scenario, at + "records delivered of those owed", "%", null, share,
-                $"{fellBehind:N0} sockets closed 4000 (fell behind); {otherEnds:N0} ended otherwise"));
+                $"{fellBehind:N0} sockets closed 4000 (fell behind: {ownQueue:N0} overran their own queue at the edge, the shared stream was dropped by the bridge {sharedStream:N0} times); {otherEnds:N0} ended otherwise"));
             report.Add(new BenchRow(Scenario, at + "fan-out latency p50", "ms", null, latency.PercentileMs(50),
                 $"produce call to arrival, {latency.Count:N0} samples on {readers.Count(r => r.Samples):N0} sockets; {outOfOrder:N0} records out of order in their partition"));
             report.Add(new BenchRow(Scenario, at + "fan-out latency p99", "ms", null, latency.PercentileMs(99)));
@@ -113,6 +115,14 @@ internal static class BroadcastFanOut
 
             invoker.Dispose();
         }
+    }
+
+    /// <summary>From the edge's log since the step began: sockets that overran their own queue, and shared streams the bridge dropped.</summary>
+    private static (int OwnQueue, int SharedStream) FallBehindsInEdgeLog(BenchEnvironment environment, string topic, int skip)
+    {
+        var lines = environment.Edge.LogLines.Skip(skip).ToList();
+        return (lines.Count(l => l.Contains($"on topic {topic} fell behind", StringComparison.Ordinal)),
+            lines.Count(l => l.Contains($"Shared broadcast stream for topic {topic} closed (FellBehind)", StringComparison.Ordinal)));
     }
 
     private static string LoadAverage() =>
