@@ -46,6 +46,12 @@ internal sealed class BroadcastShare : IDisposable
     /// <summary>Queues a frame for the socket; false (and the share has ended) when the socket fell behind.</summary>
     public bool Offer(BroadcastFrame frame)
     {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            // The socket left while the frame was being handed out: it is owed nothing more.
+            return true;
+        }
+
         if (_ended.Task.IsCompleted)
         {
             return false;
