@@ -15,7 +15,7 @@
 #                         the proxy's produce against the WebSocket floor, judged against an earlier run
 #   ./bench.sh --only fuzz --fuzz-seconds 600 [--fuzz-seed N]
 #                         the test suite's hostile-frame fuzz for longer; fails on any broken rule
-#   ./bench.sh --only broadcast [--broadcast-sockets 1000,10000] [--broadcast-rate 1000] [--broadcast-seconds 20]
+#   ./bench.sh --only broadcast [--broadcast-sockets 1000,10000] [--broadcast-rate 1000] [--broadcast-seconds 20] [--broadcast-batch-size 100]
 #                         broadcast sockets sharing one consumer: delivery share, 4000 closes, fan-out latency
 set -euo pipefail
 

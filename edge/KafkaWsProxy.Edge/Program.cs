@@ -64,6 +64,7 @@ builder.Services.AddSingleton<SocketEndpointServices>();
 builder.Services.AddBridgeClient();
 builder.Services.AddSingleton<ProducerSocketEndpoint>();
 builder.Services.AddSingleton<ConsumerSocketEndpoint>();
+builder.Services.AddSingleton<BroadcastFanOuts>();
 builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer(ApiDescription.Describe));
 builder.Services.AddHealthChecks().AddCheck<BridgeReadinessCheck>("bridge", tags: [HttpEndpoints.ReadinessTag]);
 builder.Services.ConfigureHttpJsonOptions(json =>

@@ -23,6 +23,8 @@ public sealed record ServiceProcessOptions
         {
             ["Default"] = "Warning",
             ["Microsoft.Hosting.Lifetime"] = "Information",
+            // The broadcast scenario tells a socket's own fall-behind from its shared stream's.
+            ["KafkaWsProxy.Edge.Consume.BroadcastFanOuts"] = "Information",
         },
     };
 

@@ -39,6 +39,14 @@ public sealed class SocketOptions
     public int BroadcastBufferedRecords { get; set; } = 1_000;
 
     /// <summary>
+    /// Broadcast /socket/out sockets that start at the live end (docs/protocol.md §5.1): true, the
+    /// sockets of this edge with the same topic, formats, isolation level, credentials and
+    /// batchSize share one bridge stream, and each frame is rendered once for all of them;
+    /// false, each socket has a bridge stream of its own (the edge's cost grows with sockets × records).
+    /// </summary>
+    public bool ShareBroadcastStreams { get; set; } = true;
+
+    /// <summary>
     /// autoCommit sockets: how often the edge sends its commits of the records
     /// written to the socket (one message per interval, not one per record).
     /// </summary>

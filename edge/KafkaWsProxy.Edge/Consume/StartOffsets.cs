@@ -37,9 +37,12 @@ internal static class StartOffsets
     /// each partition, else where it started there. Cut at a pair, ending in "...", when it
     /// would not fit in <paramref name="maxBytes"/> (ASCII only: one byte per character).
     /// </summary>
-    public static string Resume(BroadcastFellBehind notice, IReadOnlyDictionary<int, long> lastSent, int maxBytes)
+    public static string Resume(BroadcastFellBehind notice, IReadOnlyDictionary<int, long> lastSent, int maxBytes) =>
+        Resume(notice.StartedAt.ToDictionary(s => s.Partition, s => s.Offset), lastSent, maxBytes);
+
+    /// <summary>As above, from where the socket started in each partition.</summary>
+    public static string Resume(IReadOnlyDictionary<int, long> starts, IReadOnlyDictionary<int, long> lastSent, int maxBytes)
     {
-        var starts = notice.StartedAt.ToDictionary(s => s.Partition, s => s.Offset);
         var text = new StringBuilder();
         foreach (var partition in starts.Keys.Union(lastSent.Keys).Order())
         {

@@ -63,4 +63,12 @@ internal static partial class EdgeLog
     [LoggerMessage(EventId = 30, EventName = "BroadcastSocketFellBehind", Level = LogLevel.Information,
         Message = "Broadcast socket of client {ClientId} on topic {Topic} fell behind (more than {BufferedRecords} records waiting); it is closed with 4000")]
     public static partial void BroadcastSocketFellBehind(ILogger logger, string clientId, string topic, int bufferedRecords);
+
+    [LoggerMessage(EventId = 31, EventName = "BroadcastStreamOpened", Level = LogLevel.Information,
+        Message = "Shared broadcast stream opened for topic {Topic} (batchSize {BatchSize})")]
+    public static partial void BroadcastStreamOpened(ILogger logger, string topic, int batchSize);
+
+    [LoggerMessage(EventId = 32, EventName = "BroadcastStreamClosed", Level = LogLevel.Information,
+        Message = "Shared broadcast stream for topic {Topic} closed ({Outcome})")]
+    public static partial void BroadcastStreamClosed(ILogger logger, string topic, string outcome);
 }

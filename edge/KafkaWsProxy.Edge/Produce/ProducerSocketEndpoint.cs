@@ -13,7 +13,7 @@ internal sealed class ProducerSocketEndpoint(
     IOptions<BridgeOptions> bridgeOptions,
     SocketEndpointServices services,
     ILogger<ProducerSocketEndpoint> logger)
-    : ProxySocketEndpoint<ProduceOpen, ProduceRequest, ProduceResponse>(services, logger)
+    : ProxySocketEndpoint<ProduceOpen, OpenedStream<ProduceRequest, ProduceResponse>>(services, logger)
 {
     public const string RoutePath = "/socket/in";
 

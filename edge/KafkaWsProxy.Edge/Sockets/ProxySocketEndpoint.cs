@@ -15,10 +15,11 @@ namespace KafkaWsProxy.Edge.Sockets;
 /// that every refusal is an HTTP JSON answer; then run the socket's session
 /// and release the stream whatever way it ends.
 /// </summary>
-internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
+internal abstract class ProxySocketEndpoint<TSettings, TStream>(
     SocketEndpointServices services,
     ILogger logger)
     where TSettings : class
+    where TStream : IDisposable
 {
     protected abstract string Path { get; }
 
@@ -36,10 +37,10 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
     protected abstract void UseCredentials(TSettings settings, KafkaCredentials credentials);
 
     /// <exception cref="RpcException">The bridge refused the stream or could not be reached.</exception>
-    protected abstract Task<OpenedStream<TRequest, TResponse>> OpenStreamAsync(TSettings settings, CancellationToken streamLifetime);
+    protected abstract Task<TStream> OpenStreamAsync(TSettings settings, CancellationToken streamLifetime);
 
     protected abstract Task<SocketEnd> RunSessionAsync(
-        WebSocket socket, IOutputBatching output, OpenedStream<TRequest, TResponse> stream, TSettings settings,
+        WebSocket socket, IOutputBatching output, TStream stream, TSettings settings,
         SocketEndRequest endRequest, CancellationToken connectionAborted);
 
     public async Task HandleAsync(HttpContext context)
@@ -86,7 +87,7 @@ internal abstract class ProxySocketEndpoint<TSettings, TRequest, TResponse>(
 
         // The stream lives as long as this request; it is cancelled when the session ends.
         using var streamLifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        OpenedStream<TRequest, TResponse> stream;
+        TStream stream;
         try
         {
             stream = await OpenStreamAsync(settings, streamLifetime.Token).ConfigureAwait(false);

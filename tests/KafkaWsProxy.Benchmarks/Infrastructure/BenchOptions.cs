@@ -22,6 +22,9 @@ internal sealed class BenchOptions
     /// <summary>Seconds each broadcast step produces.</summary>
     public int BroadcastSeconds { get; private set; } = 20;
 
+    /// <summary>batchSize of the broadcast sockets (0: one record per frame); 100 is a dashboard's ten frames a second at 1,000 records/s.</summary>
+    public int BroadcastBatchSize { get; private set; } = 100;
+
     /// <summary>Records produced by each side in the produce scenario.</summary>
     public int ProduceRecords { get; private set; } = 100_000;
 
@@ -75,7 +78,7 @@ internal sealed class BenchOptions
                         [--consume-records M] [--commit-every K] [--latency-rate R] [--latency-seconds D]
                         [--connections K1,K2,...] [--bridges B1,B2,...] [--hold-seconds H] [--only produce,floor,consume,latency,connections,fuzz]
                         [--fuzz-seconds S] [--fuzz-seed N] [--compare FILE]
-                        [--only broadcast [--broadcast-sockets N1,N2,...] [--broadcast-rate R] [--broadcast-seconds D]]
+                        [--only broadcast [--broadcast-sockets N1,N2,...] [--broadcast-rate R] [--broadcast-seconds D] [--broadcast-batch-size B]]
           --quick   a smoke run of seconds (2,000 records, 2 s of latency, 20 sockets held 2 s)
           --only floor    the WebSocket floor: the produce client against a minimal Kestrel WebSocket
                           server in this process (no Kafka); with produce, the proxy as a ratio of it
@@ -84,7 +87,7 @@ internal sealed class BenchOptions
           --hold-seconds  how long each step holds its sockets (default 30)
           --fuzz-seconds  run the hostile-frame fuzz (also --only fuzz) for S seconds (default 60); fails on any broken rule
           --fuzz-seed     the fuzz's seed (default: random, printed)
-          --only broadcast  N broadcast sockets sharing one consumer, R records/s for D s (default 1000,10000 sockets, 1000/s, 20 s)
+          --only broadcast  N broadcast sockets sharing one consumer, R records/s for D s in frames of B records (default 1000,10000 sockets, 1000/s, 20 s, B 100)
           --compare FILE  print each figure against the same figure of an earlier run's bench-*.json, with the ratio
           KAFKA_BOOTSTRAP_SERVERS set: run against that Kafka instead of the embedded broker.
         """;
@@ -171,6 +174,9 @@ internal sealed class BenchOptions
                     break;
                 case "--broadcast-seconds":
                     options.BroadcastSeconds = NextInt();
+                    break;
+                case "--broadcast-batch-size":
+                    options.BroadcastBatchSize = NextInt();
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}.");

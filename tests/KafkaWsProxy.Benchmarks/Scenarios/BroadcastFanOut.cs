@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.WebSockets;
+using System.Text.Json;
 using Confluent.Kafka;
 using KafkaWsProxy.Benchmarks.Infrastructure;
 
@@ -10,8 +11,10 @@ namespace KafkaWsProxy.Benchmarks.Scenarios;
 /// Broadcast sockets (docs/protocol.md §5.1): N sockets with mode=broadcast on one topic, all
 /// sharing the bridge's one consumer, while records are produced at a steady rate. Each record's
 /// value is the Stopwatch timestamp of its production (this process's clock), so the fan-out
-/// latency is from produce call to arrival at a socket; it is read on a sample of the sockets
-/// (every socket counts its records). A socket that cannot keep up is closed by the edge with
+/// latency is from produce call to arrival at a socket; it is read on a sample of the sockets,
+/// which also check that each partition's records come in order (every other socket only counts
+/// its records, without parsing: a client that costs little per frame). The sockets ask for
+/// frames of --broadcast-batch-size records. A socket that cannot keep up is closed by the edge with
 /// 4000 (fell behind): the count of those, and the share of records that reached the sockets,
 /// say where the machine gives out.
 /// </summary>
@@ -28,11 +31,12 @@ internal static class BroadcastFanOut
         foreach (var n in options.BroadcastSockets)
         {
             Console.WriteLine($"[broadcast] N={n:N0}: opening sockets");
-            await RunStepAsync(environment, topic, n, options.BroadcastRate, seconds, report);
+            await RunStepAsync(environment, topic, n, options.BroadcastRate, seconds, options.BroadcastBatchSize, report);
         }
     }
 
-    private static async Task RunStepAsync(BenchEnvironment environment, string topic, int n, int rate, int seconds, BenchReport report)
+    private static async Task RunStepAsync(
+        BenchEnvironment environment, string topic, int n, int rate, int seconds, int batchSize, BenchReport report)
     {
         var invoker = new UpgradeInvoker();
         var latency = new LatencyRecorder();
@@ -41,7 +45,7 @@ internal static class BroadcastFanOut
         try
         {
             var connecting = Stopwatch.GetTimestamp();
-            var uri = environment.SocketUri("/socket/out", $"clientId=bcast&topic={topic}&mode=broadcast");
+            var uri = environment.SocketUri("/socket/out", $"clientId=bcast&topic={topic}&mode=broadcast&batchSize={batchSize}");
             foreach (var chunk in Enumerable.Range(0, n).Chunk(Parallelism))
             {
                 readers.AddRange(await Task.WhenAll(chunk.Select(i =>
@@ -50,7 +54,10 @@ internal static class BroadcastFanOut
 
             var connectSeconds = Stopwatch.GetElapsedTime(connecting).TotalSeconds;
             Console.WriteLine($"[broadcast] N={n:N0}: {n:N0} sockets open in {connectSeconds:0.0} s; producing {rate:N0} records/s for {seconds} s");
+            var load = LoadAverage();
+            var logLinesBefore = environment.Edge.LogLines.Count();
             var cpu = CpuMeter.Start(environment);
+            var edgeThreads = ProcessStatus.Supported ? ProcessStatus.Read(environment.Edge.Pid) : null;
             var produced = await ProduceAsync(environment, topic, rate, TimeSpan.FromSeconds(seconds));
             // Let what is on its way arrive (or the sockets that fell behind be closed); what has not
             // arrived within the deadline is counted as missing below.
@@ -64,21 +71,33 @@ internal static class BroadcastFanOut
             }
 
             var used = cpu.Read();
+            var hottest = edgeThreads is null ? "" : HottestThreads(edgeThreads, ProcessStatus.Read(environment.Edge.Pid), seconds);
+            load += $" → {LoadAverage()}";
+            var outOfOrder = readers.Sum(r => r.OutOfOrder);
+            var (ownQueue, sharedStream) = FallBehindsInEdgeLog(environment, topic, logLinesBefore);
             var fellBehind = readers.Count(r => r.Ended?.StartsWith("4000", StringComparison.Ordinal) == true);
             var otherEnds = readers.Count(r => r.Ended is not null) - fellBehind;
             var complete = readers.Count(r => r.Records >= produced);
             var share = readers.Sum(r => Math.Min(r.Records, produced)) * 100.0 / ((double)produced * n);
             var elapsed = seconds + 0.0;
             report.Add(new BenchRow(Scenario, at + "sockets that got every record", "sockets", null, complete,
-                $"{produced:N0} records at {rate:N0}/s on {BenchEnvironment.Partitions} partitions; connects took {connectSeconds:0.0} s"));
+                $"{produced:N0} records at {rate:N0}/s on {BenchEnvironment.Partitions} partitions, batchSize={batchSize}; connects took {connectSeconds:0.0} s; load average {load}"));
             report.Add(new BenchRow(Scenario, at + "records delivered of those owed", "%", null, share,
-                $"{fellBehind:N0} sockets closed 4000 (fell behind); {otherEnds:N0} ended otherwise"));
+                $"{fellBehind:N0} sockets closed 4000 (fell behind: {ownQueue:N0} overran their own queue at the edge, the shared stream was dropped by the bridge {sharedStream:N0} times); {otherEnds:N0} ended otherwise"));
             report.Add(new BenchRow(Scenario, at + "fan-out latency p50", "ms", null, latency.PercentileMs(50),
-                $"produce call to arrival, {latency.Count:N0} samples on {readers.Count(r => r.Samples):N0} sockets"));
+                $"produce call to arrival, {latency.Count:N0} samples on {readers.Count(r => r.Samples):N0} sockets; {outOfOrder:N0} records out of order in their partition"));
             report.Add(new BenchRow(Scenario, at + "fan-out latency p99", "ms", null, latency.PercentileMs(99)));
             report.Add(new BenchRow(Scenario, at + "CPU, edge + bridge", "% of a core", null, used.Proxy * 100 / elapsed,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"edge {used.Edge * 100 / elapsed:0}%, bridge {used.Bridge * 100 / elapsed:0}%, this process (clients{(environment.Embedded ? " + broker" : "")}) {used.Self * 100 / elapsed:0}%")));
+                    $"edge {used.Edge * 100 / elapsed:0}%, bridge {used.Bridge * 100 / elapsed:0}%, this process (clients{(environment.Embedded ? " + broker" : "")}) {used.Self * 100 / elapsed:0}%; edge's busiest threads: {hottest}")));
+            if (ProcessStatus.Supported)
+            {
+                report.Add(new BenchRow(Scenario, at + "memory, edge + bridge", "MiB", null,
+                    (ProcessStatus.Read(environment.Edge.Pid).RssKiB + ProcessStatus.Read(environment.Bridge.Pid).RssKiB) / 1024.0,
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"VmRSS with {n:N0} sockets open: edge {ProcessStatus.Read(environment.Edge.Pid).RssKiB / 1024.0:0} MiB, bridge {ProcessStatus.Read(environment.Bridge.Pid).RssKiB / 1024.0:0} MiB")));
+            }
+
             Console.WriteLine($"[broadcast] N={n:N0}: {complete:N0} complete, {share:0.#}% delivered, {fellBehind:N0} fell behind, p99 {latency.PercentileMs(99):0.#} ms");
         }
         catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException)
@@ -97,6 +116,25 @@ internal static class BroadcastFanOut
             invoker.Dispose();
         }
     }
+
+    /// <summary>From the edge's log since the step began: sockets that overran their own queue, and shared streams the bridge dropped.</summary>
+    private static (int OwnQueue, int SharedStream) FallBehindsInEdgeLog(BenchEnvironment environment, string topic, int skip)
+    {
+        var lines = environment.Edge.LogLines.Skip(skip).ToList();
+        return (lines.Count(l => l.Contains($"on topic {topic} fell behind", StringComparison.Ordinal)),
+            lines.Count(l => l.Contains($"Shared broadcast stream for topic {topic} closed (FellBehind)", StringComparison.Ordinal)));
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    /// <summary>The edge's three thread groups that used the most CPU between the readings, as % of a core.</summary>
+    private static string HottestThreads(ProcessStatus before, ProcessStatus after, int seconds) => string.Join(", ",
+        after.ThreadsByName
+            .Select(t => (t.Key, t.Value.Count, Cpu: t.Value.CpuSeconds - before.ThreadsByName.GetValueOrDefault(t.Key).CpuSeconds))
+            .OrderByDescending(t => t.Cpu)
+            .Take(3)
+            .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Key} ×{t.Count} {t.Cpu * 100 / seconds:0}%")));
 
     /// <summary>Produces at <paramref name="rate"/> per second, in slices of 10 ms; returns how many.</summary>
     private static async Task<long> ProduceAsync(BenchEnvironment environment, string topic, int rate, TimeSpan duration)
@@ -121,12 +159,17 @@ internal static class BroadcastFanOut
         return produced;
     }
 
-    /// <summary>One broadcast socket: counts its records; a sampled one records each record's latency.</summary>
+    /// <summary>
+    /// One broadcast socket: counts its records (in a batch frame, its "wsProxyMessageId" names,
+    /// without parsing); a sampled one parses every frame, records each record's latency and checks
+    /// that each partition's offsets only grow.
+    /// </summary>
     private sealed class BroadcastReader : IAsyncDisposable
     {
         private readonly ClientWebSocket _socket;
         private readonly LatencyRecorder? _latency;
         private readonly Task _receiving;
+        private readonly Dictionary<int, long> _lastOffsets = [];
         private long _records;
 
         private BroadcastReader(ClientWebSocket socket, LatencyRecorder? latency)
@@ -139,6 +182,9 @@ internal static class BroadcastFanOut
         public long Records => Interlocked.Read(ref _records);
 
         public bool Samples => _latency is not null;
+
+        /// <summary>Sampled sockets: records whose offset was not above the last one of their partition.</summary>
+        public long OutOfOrder { get; private set; }
 
         /// <summary>"code reason" of the server's close, or the error; null while open.</summary>
         public string? Ended { get; private set; }
@@ -166,11 +212,7 @@ internal static class BroadcastFanOut
             {
                 while (await reader.ReceiveAsync(CancellationToken.None) is { } frame)
                 {
-                    Interlocked.Increment(ref _records);
-                    if (_latency is not null && long.TryParse(WsFrames.StringValue(frame.Span), NumberStyles.None, CultureInfo.InvariantCulture, out var sent))
-                    {
-                        _latency.RecordSince(sent);
-                    }
+                    Interlocked.Add(ref _records, _latency is null ? CountRecords(frame.Span) : Sample(frame));
                 }
 
                 Ended = $"{(int?)_socket.CloseStatus} {_socket.CloseStatusDescription}";
@@ -178,6 +220,57 @@ internal static class BroadcastFanOut
             catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
             {
                 Ended ??= e.Message;
+            }
+        }
+
+        private static int CountRecords(ReadOnlySpan<byte> frame)
+        {
+            if (frame.IsEmpty || frame[0] != (byte)'[')
+            {
+                return 1;
+            }
+
+            var count = 0;
+            for (var at = frame.IndexOf("\"wsProxyMessageId\""u8); at >= 0; at = frame.IndexOf("\"wsProxyMessageId\""u8))
+            {
+                count++;
+                frame = frame[(at + 18)..];
+            }
+
+            return count;
+        }
+
+        private int Sample(ReadOnlyMemory<byte> frame)
+        {
+            using var document = JsonDocument.Parse(frame);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Array)
+            {
+                SampleRecord(root);
+                return 1;
+            }
+
+            foreach (var record in root.EnumerateArray())
+            {
+                SampleRecord(record);
+            }
+
+            return root.GetArrayLength();
+        }
+
+        private void SampleRecord(JsonElement record)
+        {
+            var partition = record.GetProperty("partition").GetInt32();
+            var offset = record.GetProperty("offset").GetInt64();
+            if (_lastOffsets.TryGetValue(partition, out var last) && offset <= last)
+            {
+                OutOfOrder++;
+            }
+
+            _lastOffsets[partition] = offset;
+            if (long.TryParse(record.GetProperty("value").GetProperty("value").GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var sent))
+            {
+                _latency!.RecordSince(sent);
             }
         }
 

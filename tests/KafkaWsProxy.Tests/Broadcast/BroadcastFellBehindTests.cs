@@ -8,7 +8,8 @@ namespace KafkaWsProxy.Tests.Broadcast;
 /// <summary>
 /// docs/protocol.md §5.1, §6: a broadcast socket that stops reading is closed with 4000 and the
 /// offsets to resume from, and never holds back the sockets sharing its consumer; partitions
-/// added to the topic are picked up. The test runs its own bridge and edge (small buffers).
+/// added to the topic are picked up. The test runs its own bridge and edge (small buffers); its
+/// sockets share the edge's one bridge stream.
 /// </summary>
 /// <remarks>
 /// Not shown here: a partition added to the topic being picked up. The embedded broker
@@ -33,13 +34,20 @@ public sealed class BroadcastFellBehindTests(ProxyFixture proxy)
                 ["Sockets__CloseTimeout"] = "00:02:00",
             });
         var topic = proxy.CreateTopic(partitions: 2);
-        await using var stalled = await TestSocket.ConnectAsync(instance.SocketUri("/socket/out", $"clientId=stalled&topic={topic}&mode=broadcast"));
         await using var reader = await TestSocket.ConnectAsync(instance.SocketUri("/socket/out", $"clientId=reader&topic={topic}&mode=broadcast"));
+        // The stalled socket joins the edge's shared stream after 10 records went through it: its
+        // resume offsets are of its own position, not of the stream's.
+        await KafkaSeed.ProduceAsync(proxy.Kafka.BootstrapServers, topic,
+            Enumerable.Range(0, 10).Select(i => ((string?)$"k{i}", $"{i}:{s_bigValue}")));
+        var readerGot = await reader.ReceiveRecordsAsync(10);
+        const int joinedAt = 10;
+        await using var stalled = await TestSocket.ConnectAsync(instance.SocketUri("/socket/out", $"clientId=stalled&topic={topic}&mode=broadcast"));
+        var bridgeMetrics = await MetricsEndpoints.OfBridgeAsync(instance.Bridge);
+        Assert.Equal(1, (await PrometheusScrape.ReadAsync(bridgeMetrics)).Value("kafkawsproxy_bridge_streams_open", ("kind", "broadcast")));
 
         // Rounds of 10 records, each read by the reading socket before the next is produced,
         // until the stalled socket (which reads nothing) has fallen behind.
-        var produced = 0;
-        var readerGot = new List<ConsumedFrame>();
+        var produced = joinedAt;
         while (true)
         {
             await KafkaSeed.ProduceAsync(proxy.Kafka.BootstrapServers, topic,
@@ -79,8 +87,8 @@ public sealed class BroadcastFellBehindTests(ProxyFixture proxy)
         // Resuming there (through the shared proxy, whose buffer takes the catch-up burst) delivers exactly the records it missed.
         await using var resumed = await TestSocket.ConnectAsync(
             proxy.SocketUri("/socket/out", $"clientId=stalled&topic={topic}&mode=broadcast&startOffsets={resume}"));
-        var missed = await resumed.ReceiveRecordsAsync(produced - got.Count);
-        Assert.Equal(Enumerable.Range(0, produced), got.Concat(missed).Select(Index).Order());
+        var missed = await resumed.ReceiveRecordsAsync(produced - joinedAt - got.Count);
+        Assert.Equal(Enumerable.Range(joinedAt, produced - joinedAt), got.Concat(missed).Select(Index).Order());
     }
 
     private static int Index(ConsumedFrame record) =>
