@@ -66,9 +66,13 @@ internal sealed class BridgeFarm : IAsyncDisposable
     public IReadOnlyList<int> BridgesServingProducer(string clientId) =>
         [.. Enumerable.Range(0, Bridges.Count).Where(i => Bridges[i].CountLog($"Produce stream opened for client {clientId} on topic") > 0)];
 
-    /// <summary>The one bridge that took <paramref name="clientId"/>'s produce stream (each test client id is opened once).</summary>
-    public int BridgeOfProducer(string clientId)
+    /// <summary>
+    /// The one bridge that took <paramref name="clientId"/>'s produce stream (each test client id
+    /// is opened once). The bridges' logs are read as they come, so the line may follow the ack.
+    /// </summary>
+    public async Task<int> BridgeOfProducerAsync(string clientId)
     {
+        await Eventually.TrueAsync(() => BridgesServingProducer(clientId).Count > 0, $"a bridge to log {clientId}'s produce stream");
         var serving = BridgesServingProducer(clientId);
         Assert.True(serving.Count == 1, string.Create(CultureInfo.InvariantCulture, $"{clientId} is on bridges [{string.Join(",", serving)}]"));
         return serving[0];

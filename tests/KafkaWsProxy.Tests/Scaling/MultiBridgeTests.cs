@@ -40,7 +40,12 @@ public sealed class MultiBridgeTests(ProxyFixture proxy, ITestOutputHelper outpu
                 await socket.CloseAsync();
             }
 
-            var bridges = clients.Select(farm.BridgeOfProducer).ToList();
+            var bridges = new List<int>();
+            foreach (var clientId in clients)
+            {
+                bridges.Add(await farm.BridgeOfProducerAsync(clientId));
+            }
+
             Assert.Equal([0, 1], bridges.Distinct().Order());
         }
     }
@@ -62,7 +67,12 @@ public sealed class MultiBridgeTests(ProxyFixture proxy, ITestOutputHelper outpu
             }
         }
 
-        var onBridge = producers.ToDictionary(p => p, p => farm.BridgeOfProducer(p.ClientId));
+        var onBridge = new Dictionary<PipelinedProducer, int>();
+        foreach (var producer in producers)
+        {
+            onBridge[producer] = await farm.BridgeOfProducerAsync(producer.ClientId);
+        }
+
         var victim = onBridge[producers[0]];
         var survivor = 1 - victim;
         Assert.Contains(onBridge.Values, b => b == survivor);
@@ -89,7 +99,7 @@ public sealed class MultiBridgeTests(ProxyFixture proxy, ITestOutputHelper outpu
                 },
                 $"a new socket through edge {edge} succeeds", s_failoverDeadline);
             reopened[edge] = clock.Elapsed;
-            Assert.Equal(survivor, farm.BridgeOfProducer(clientIdOf(attempt)));
+            Assert.Equal(survivor, await farm.BridgeOfProducerAsync(clientIdOf(attempt)));
             await fresh.CloseAsync();
         }
 
@@ -136,7 +146,12 @@ public sealed class MultiBridgeTests(ProxyFixture proxy, ITestOutputHelper outpu
             sockets.Add((socket, clientId));
         }
 
-        var stopping = sockets.Select(s => farm.BridgeOfProducer(s.ClientId)).ToList();
+        var stopping = new List<int>();
+        foreach (var (_, clientId) in sockets)
+        {
+            stopping.Add(await farm.BridgeOfProducerAsync(clientId));
+        }
+
         Assert.Equal([0, 1], stopping.Order());
         const int Drained = 0;
         var onDrained = sockets[stopping.IndexOf(Drained)];
@@ -153,7 +168,7 @@ public sealed class MultiBridgeTests(ProxyFixture proxy, ITestOutputHelper outpu
             await using var fresh = await TestSocket.ConnectAsync(farm.SocketUri(0, "/socket/in", $"clientId={clientId}&topic={topic}"));
             await fresh.SendTextAsync("""{"value":{"value":"during"},"messageId":"d"}""");
             Assert.True((await fresh.ReceiveJsonAsync()).TryGetProperty("offset", out _));
-            Assert.Equal(1, farm.BridgeOfProducer(clientId));
+            Assert.Equal(1, await farm.BridgeOfProducerAsync(clientId));
             await fresh.CloseAsync();
         }
 
