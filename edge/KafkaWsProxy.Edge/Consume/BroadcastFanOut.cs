@@ -243,7 +243,7 @@ internal sealed class BroadcastFanOut : IDisposable
                 }
             }
 
-            if (batch.Count > 0 && !await MoreWithinLingerAsync(batches).ConfigureAwait(false))
+            if (batch.Count > 0 && !await BatchLinger.MoreWithinAsync(batches, _options.BatchLinger, CancellationToken.None).ConfigureAwait(false))
             {
                 Dispatch(Render(frames, batch));
             }
@@ -252,20 +252,6 @@ internal sealed class BroadcastFanOut : IDisposable
         if (batch.Count > 0)
         {
             Dispatch(Render(frames, batch));
-        }
-    }
-
-    /// <summary>A partial batch waits up to Sockets:BatchLinger for more records before it is sent.</summary>
-    private async ValueTask<bool> MoreWithinLingerAsync(ChannelReader<IReadOnlyList<ConsumedRecord>> batches)
-    {
-        using var linger = new CancellationTokenSource(_options.BatchLinger);
-        try
-        {
-            return await batches.WaitToReadAsync(linger.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 

@@ -153,7 +153,7 @@ internal sealed class ConsumerSocketSession(
                         return ClientOutcome.FrameTooLarge;
                 }
 
-                var commit = ParseCommit(kind, reader.Message, out var error);
+                var commit = InboundCommitFrames.Read(settings, kind, reader.Message, out var error);
                 if (commit is not null)
                 {
                     commits.TryWrite(commit);
@@ -169,33 +169,6 @@ internal sealed class ConsumerSocketSession(
         {
             return ClientOutcome.ConnectionLost;
         }
-    }
-
-    private CommitRequest? ParseCommit(ReceivedKind kind, ReadOnlySpan<byte> frame, out FrameError? error)
-    {
-        error = InboundFrames.RejectUnreadable(kind, frame);
-        if (error is not null)
-        {
-            return null;
-        }
-
-        var commit = CommitFrameParser.Parse(frame, _topic, out error);
-        if (commit is not null && settings.Broadcast)
-        {
-            error = new FrameError(FrameErrorCodes.InvalidCommit,
-                "A broadcast socket (mode=broadcast) has no consumer group and commits nothing.", commit.RequestId);
-            return null;
-        }
-
-        if (commit is not null && settings.AutoCommit)
-        {
-            error = new FrameError(FrameErrorCodes.InvalidCommit,
-                "This socket commits automatically (autoCommit=true); open it with autoCommit=false to commit yourself.",
-                commit.RequestId);
-            return null;
-        }
-
-        return commit;
     }
 
     /// <summary>
@@ -393,7 +366,7 @@ internal sealed class ConsumerSocketSession(
                 }
 
                 await EndBurstAsync(cancellationToken).ConfigureAwait(false);
-                if (batch.Count > 0 && !await MoreWithinLingerAsync(outbound, stop).ConfigureAwait(false))
+                if (batch.Count > 0 && !await BatchLinger.MoreWithinAsync(outbound, options.BatchLinger, stop).ConfigureAwait(false))
                 {
                     output.Begin();
                     await SendRecordsAsync(frames, batch, cancellationToken).ConfigureAwait(false);
@@ -410,21 +383,6 @@ internal sealed class ConsumerSocketSession(
         catch (Exception e) when (InboundFrames.IsConnectionFailure(e) || e is OperationCanceledException)
         {
             return DeliveryOutcome.ConnectionLost;
-        }
-    }
-
-    /// <summary>A partial batch waits up to the linger for more records before it is sent.</summary>
-    private async ValueTask<bool> MoreWithinLingerAsync(ChannelReader<OutboundItem> outbound, CancellationToken cancellationToken)
-    {
-        using var linger = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        linger.CancelAfter(options.BatchLinger);
-        try
-        {
-            return await outbound.WaitToReadAsync(linger.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
         }
     }
 

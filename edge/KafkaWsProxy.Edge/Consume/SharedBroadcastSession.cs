@@ -80,29 +80,15 @@ internal sealed class SharedBroadcastSession(
                         return ClientOutcome.FrameTooLarge;
                 }
 
-                var error = Refuse(kind, reader.Message);
-                await share.WriteErrorAsync(error, cancellationToken).ConfigureAwait(false);
+                // A broadcast socket commits nothing (docs/protocol.md §5.1): every frame is answered with an error.
+                InboundCommitFrames.Read(settings, kind, reader.Message, out var error);
+                await share.WriteErrorAsync(error!, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (InboundFrames.IsConnectionFailure(e) || e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
         {
             return ClientOutcome.ConnectionLost;
         }
-    }
-
-    /// <summary>Every frame a broadcast socket's client sends is answered with an error frame (docs/protocol.md §5.1).</summary>
-    private FrameError Refuse(ReceivedKind kind, ReadOnlySpan<byte> frame)
-    {
-        if (InboundFrames.RejectUnreadable(kind, frame) is { } unreadable)
-        {
-            return unreadable;
-        }
-
-        var commit = CommitFrameParser.Parse(frame, settings.Open.Topic, out var error);
-        return commit is null
-            ? error!
-            : new FrameError(FrameErrorCodes.InvalidCommit,
-                "A broadcast socket (mode=broadcast) has no consumer group and commits nothing.", commit.RequestId);
     }
 
     /// <param name="stop">Stops the sender between frames (waits end at once).</param>
