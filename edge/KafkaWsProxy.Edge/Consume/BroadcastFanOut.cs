@@ -257,15 +257,15 @@ internal sealed class BroadcastFanOut : IDisposable
 
     private BroadcastFrame Render(RecordFrameWriter frames, List<ConsumedRecord> batch)
     {
-        // The writer's buffer is reused: the frame keeps a copy that every socket's queue shares.
-        var bytes = (_key.BatchSize == 0 ? frames.Single(batch[0]) : frames.Batch(batch)).ToArray();
+        // The writer's buffer is reused: the frame keeps a copy, framed once, that every socket's queue shares.
+        var payload = _key.BatchSize == 0 ? frames.Single(batch[0]) : frames.Batch(batch);
         var last = new Dictionary<int, long>();
         foreach (var record in batch)
         {
             last[record.Position.Partition] = record.Position.Offset;
         }
 
-        var frame = new BroadcastFrame(bytes, batch.Count, [.. last.Select(p => (p.Key, p.Value))]);
+        var frame = BroadcastFrame.Of(payload.Span, batch.Count, [.. last.Select(p => (p.Key, p.Value))]);
         batch.Clear();
         return frame;
     }

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using KafkaWsProxy.Edge.Configuration;
 using KafkaWsProxy.Edge.Sockets;
+using KafkaWsProxy.Edge.Telemetry;
 
 namespace KafkaWsProxy.Edge.Consume;
 
@@ -114,7 +115,7 @@ internal sealed class SharedBroadcastSession(
 
                     var frame = item.Frame!;
                     share.Taken(frame);
-                    await SendFrameAsync(frame.Bytes, cancellationToken).ConfigureAwait(false);
+                    await SendRecordFrameAsync(frame, cancellationToken).ConfigureAwait(false);
                     foreach (var (partition, offset) in frame.LastOffsets)
                     {
                         _lastSent[partition] = offset;
@@ -142,4 +143,26 @@ internal sealed class SharedBroadcastSession(
 
     private ValueTask SendFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) =>
         socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+
+    /// <summary>
+    /// Writes the frame built once for every socket of the stream as it is, where the connection
+    /// takes whole frames (HTTP/1.1); otherwise the WebSocket frames its payload.
+    /// </summary>
+    private async ValueTask SendRecordFrameAsync(BroadcastFrame frame, CancellationToken cancellationToken)
+    {
+        if (output is not IWholeFrameOutput wholeFrames)
+        {
+            await SendFrameAsync(frame.Payload, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // What the WebSocket itself would refuse: a data frame after its close frame, or on an aborted connection.
+        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            throw new WebSocketException(WebSocketError.InvalidState);
+        }
+
+        await wholeFrames.WriteWholeFrameAsync(frame.WholeFrame, cancellationToken).ConfigureAwait(false);
+        (socket as MeteredWebSocket)?.CountSentAround(frame.Payload.Span);
+    }
 }

@@ -9,11 +9,13 @@ namespace KafkaWsProxy.Edge.Sockets;
 /// frame was the edge's largest cost when a consumer socket streams records.
 /// </summary>
 /// <remarks>
-/// Writes always go through <see cref="_pending"/>, so their order is kept
+/// Writes always go through the pending output, so their order is kept
 /// whoever writes (the sender, or the WebSocket itself answering a ping); outside
-/// a burst every write is flushed at once. Reads pass straight through.
+/// a burst every write is flushed at once. The WebSocket's writes are copied;
+/// whole frames built for many sockets (<see cref="IWholeFrameOutput"/>) are held
+/// by reference. Reads pass straight through.
 /// </remarks>
-internal sealed class CoalescingStream(Stream inner, int maxHeldBytes) : Stream, IOutputBatching
+internal sealed class CoalescingStream(Stream inner, int maxHeldBytes) : Stream, IOutputBatching, IWholeFrameOutput
 {
     // Buffers above this size are dropped after a write rather than kept for the socket's lifetime.
     private const int RetainedBufferBytes = 256 * 1024;
@@ -22,6 +24,11 @@ internal sealed class CoalescingStream(Stream inner, int maxHeldBytes) : Stream,
     private readonly SemaphoreSlim _writing = new(1, 1);
     private ArrayBufferWriter<byte> _pending = new();
     private ArrayBufferWriter<byte> _sending = new();
+
+    // Whole frames held by reference, each after the copied bytes before it: (end of those in _pending, frame).
+    private List<(int CopiedEnd, ReadOnlyMemory<byte> Frame)> _pendingFrames = [];
+    private List<(int CopiedEnd, ReadOnlyMemory<byte> Frame)> _sendingFrames = [];
+    private int _pendingFrameBytes;
     private volatile bool _holding;
 
     public void Begin() => _holding = true;
@@ -38,7 +45,20 @@ internal sealed class CoalescingStream(Stream inner, int maxHeldBytes) : Stream,
         lock (_gate)
         {
             _pending.Write(buffer.Span);
-            held = _pending.WrittenCount;
+            held = _pending.WrittenCount + _pendingFrameBytes;
+        }
+
+        return _holding && held < maxHeldBytes ? ValueTask.CompletedTask : WritePendingAsync(cancellationToken);
+    }
+
+    public ValueTask WriteWholeFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        int held;
+        lock (_gate)
+        {
+            _pendingFrames.Add((_pending.WrittenCount, frame));
+            _pendingFrameBytes += frame.Length;
+            held = _pending.WrittenCount + _pendingFrameBytes;
         }
 
         return _holding && held < maxHeldBytes ? ValueTask.CompletedTask : WritePendingAsync(cancellationToken);
@@ -57,30 +77,70 @@ internal sealed class CoalescingStream(Stream inner, int maxHeldBytes) : Stream,
         try
         {
             ArrayBufferWriter<byte> sending;
+            List<(int CopiedEnd, ReadOnlyMemory<byte> Frame)> frames;
             lock (_gate)
             {
-                if (_pending.WrittenCount == 0)
+                if (_pending.WrittenCount == 0 && _pendingFrames.Count == 0)
                 {
                     return;
                 }
 
                 (_pending, _sending) = (_sending, _pending);
+                (_pendingFrames, _sendingFrames) = (_sendingFrames, _pendingFrames);
+                _pendingFrameBytes = 0;
                 sending = _sending;
+                frames = _sendingFrames;
             }
 
-            await inner.WriteAsync(sending.WrittenMemory, cancellationToken).ConfigureAwait(false);
-            if (sending.Capacity > RetainedBufferBytes)
+            try
             {
-                _sending = new ArrayBufferWriter<byte>();
+                if (frames.Count == 0)
+                {
+                    await inner.WriteAsync(sending.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await WriteInOrderAsync(sending.WrittenMemory, frames, cancellationToken).ConfigureAwait(false);
+                }
             }
-            else
+            finally
             {
-                sending.ResetWrittenCount();
+                // A failed write leaves nothing behind to be written again after it.
+                frames.Clear();
+                if (sending.Capacity > RetainedBufferBytes)
+                {
+                    _sending = new ArrayBufferWriter<byte>();
+                }
+                else
+                {
+                    sending.ResetWrittenCount();
+                }
             }
         }
         finally
         {
             _writing.Release();
+        }
+    }
+
+    private async ValueTask WriteInOrderAsync(
+        ReadOnlyMemory<byte> copied, List<(int CopiedEnd, ReadOnlyMemory<byte> Frame)> frames, CancellationToken cancellationToken)
+    {
+        var written = 0;
+        foreach (var (copiedEnd, frame) in frames)
+        {
+            if (copiedEnd > written)
+            {
+                await inner.WriteAsync(copied[written..copiedEnd], cancellationToken).ConfigureAwait(false);
+                written = copiedEnd;
+            }
+
+            await inner.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (copied.Length > written)
+        {
+            await inner.WriteAsync(copied[written..], cancellationToken).ConfigureAwait(false);
         }
     }
 

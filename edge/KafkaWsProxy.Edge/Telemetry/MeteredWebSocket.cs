@@ -82,6 +82,9 @@ internal sealed class MeteredWebSocket(WebSocket inner, EdgeMetrics metrics, str
         Sent(buffer.Span, messageFlags.HasFlag(WebSocketMessageFlags.EndOfMessage));
     }
 
+    /// <summary>Counts a message whose frame the session wrote to the connection itself, built once for many sockets.</summary>
+    public void CountSentAround(ReadOnlySpan<byte> payload) => Sent(payload, endOfMessage: true);
+
     private void Received(WebSocketMessageType type, int bytes, bool endOfMessage)
     {
         if (type == WebSocketMessageType.Close)

@@ -67,6 +67,58 @@ public sealed class CoalescingStreamTests
     }
 
     [Fact]
+    public async Task WholeFramesBetweenCopiedWrites_GoOutInWriteOrder_AsTheSameBytes()
+    {
+        var inner = new RecordingStream();
+        await using var stream = new CoalescingStream(inner, maxHeldBytes: 1024);
+        var shared = "W1"u8.ToArray();
+
+        stream.Begin();
+        await stream.WriteAsync("a"u8.ToArray());
+        await stream.WriteWholeFrameAsync(shared, CancellationToken.None);
+        await stream.WriteWholeFrameAsync("W2"u8.ToArray(), CancellationToken.None);
+        await stream.WriteAsync("b"u8.ToArray());
+        await stream.WriteAsync("c"u8.ToArray());
+        Assert.Empty(inner.Writes);
+        await stream.EndAsync(CancellationToken.None);
+
+        Assert.Equal(["a", "W1", "W2", "bc"], inner.Writes);
+        Assert.Contains(inner.Buffers, b => b.Span.Overlaps(shared));
+    }
+
+    [Fact]
+    public async Task WholeFrames_CountTowardsTheLimit_AndNothingIsWrittenTwice()
+    {
+        var inner = new RecordingStream();
+        await using var stream = new CoalescingStream(inner, maxHeldBytes: 4);
+
+        stream.Begin();
+        await stream.WriteWholeFrameAsync("ab"u8.ToArray(), CancellationToken.None);
+        await stream.WriteAsync("c"u8.ToArray());
+        await stream.WriteWholeFrameAsync("de"u8.ToArray(), CancellationToken.None);
+        await stream.WriteAsync("f"u8.ToArray());
+        await stream.EndAsync(CancellationToken.None);
+        await stream.WriteAsync("g"u8.ToArray());
+
+        Assert.Equal(["ab", "c", "de", "f", "g"], inner.Writes);
+    }
+
+    [Fact]
+    public async Task AFailedWrite_LeavesNothingToBeWrittenAgain()
+    {
+        var inner = new RecordingStream { FailNext = true };
+        await using var stream = new CoalescingStream(inner, maxHeldBytes: 1024);
+
+        stream.Begin();
+        await stream.WriteAsync("a"u8.ToArray());
+        await stream.WriteWholeFrameAsync("W"u8.ToArray(), CancellationToken.None);
+        await Assert.ThrowsAsync<IOException>(() => stream.EndAsync(CancellationToken.None).AsTask());
+        await stream.WriteAsync("b"u8.ToArray());
+
+        Assert.Equal(["b"], inner.Writes);
+    }
+
+    [Fact]
     public async Task Reads_PassThrough()
     {
         var inner = new RecordingStream("hello"u8.ToArray());
@@ -82,9 +134,20 @@ public sealed class CoalescingStreamTests
     {
         public List<string> Writes { get; } = [];
 
+        public List<ReadOnlyMemory<byte>> Buffers { get; } = [];
+
+        public bool FailNext { get; set; }
+
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            if (FailNext)
+            {
+                FailNext = false;
+                return ValueTask.FromException(new IOException("The connection was reset."));
+            }
+
             Writes.Add(Encoding.ASCII.GetString(buffer.Span));
+            Buffers.Add(buffer);
             return ValueTask.CompletedTask;
         }
     }

@@ -22,6 +22,7 @@ public sealed class BroadcastSharedStreamTests(ProxyFixture proxy)
         // Its own bridge: the count of broadcast streams is this test's alone.
         await using var instance = await proxy.StartProxyAsync();
         var bridgeMetrics = await MetricsEndpoints.OfBridgeAsync(instance.Bridge);
+        var edgeMetrics = MetricsEndpoints.OfEdge(instance.Edge);
         var topic = proxy.CreateTopic(partitions: 2);
         var opened = new List<TestSocket>();
         try
@@ -49,6 +50,10 @@ public sealed class BroadcastSharedStreamTests(ProxyFixture proxy)
                         records.Where(r => r.Partition == partition).Select(r => r.Value));
                 }
             }
+
+            // Frames written whole to each connection are counted like any other (one record per frame here).
+            await PrometheusScrape.UntilAsync(edgeMetrics, "every record frame counted as sent", s =>
+                s.Value("kafkawsproxy_edge_frames_sent_total", ("endpoint", "/socket/out")) == sockets * 2 * perPartition);
 
             // All but one leave: the stream stays for the last one, which still gets every record.
             var last = opened[^1];
