@@ -1,5 +1,11 @@
+using KafkaWsProxy.Benchmarks.Floor;
 using KafkaWsProxy.Benchmarks.Infrastructure;
 using KafkaWsProxy.Benchmarks.Scenarios;
+
+if (args is [BroadcastFloorServer.Argument, .. var floorArguments])
+{
+    return await BroadcastFloorServer.RunAsync(floorArguments);
+}
 
 BenchOptions options;
 BenchComparison? earlierRun;

@@ -84,9 +84,13 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return StartAsync("edge", BuildOutputs.EdgeDll, env, https, options);
     }
 
-    /// <summary>Starts <paramref name="dll"/> and waits until it listens; <paramref name="options"/> defaults to <see cref="ServiceProcessOptions.Tests"/>.</summary>
+    /// <summary>
+    /// Starts <paramref name="dll"/> (with <paramref name="arguments"/> before its --urls) and waits until it listens;
+    /// <paramref name="options"/> defaults to <see cref="ServiceProcessOptions.Tests"/>.
+    /// </summary>
     public static async Task<ServiceProcess> StartAsync(
-        string name, string dll, IDictionary<string, string?> environment, bool https = false, ServiceProcessOptions? options = null)
+        string name, string dll, IDictionary<string, string?> environment, bool https = false, ServiceProcessOptions? options = null,
+        IEnumerable<string>? arguments = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         options ??= ServiceProcessOptions.Tests;
@@ -95,7 +99,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             throw new FileNotFoundException($"The {name} is not built at {dll} (build the solution in the same configuration first).");
         }
 
-        var start = DotnetProcessStart.For(dll, "--urls", https ? "https://127.0.0.1:0" : "http://127.0.0.1:0");
+        var start = DotnetProcessStart.For(dll, [.. arguments ?? [], "--urls", https ? "https://127.0.0.1:0" : "http://127.0.0.1:0"]);
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         foreach (var (category, level) in options.LogLevels)

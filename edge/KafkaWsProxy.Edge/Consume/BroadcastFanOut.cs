@@ -15,15 +15,14 @@ namespace KafkaWsProxy.Edge.Consume;
 /// whose queue is full is dropped (it fell behind), never waited for.
 /// </summary>
 /// <remarks>
-/// The edge reads the bridge stream only as fast as it renders; if it cannot keep up, the
-/// bridge drops the whole stream (fell behind) and every socket on it is closed with 4000 and
-/// the offsets of its own position.
+/// The edge reads the bridge stream as it arrives, whatever the renderer's pace: with thousands
+/// of sockets the renderer's turns on the thread pool come late, and a stream read only at that
+/// pace would be dropped by the bridge. What was read waits for the renderer, up to
+/// Sockets:BroadcastBufferedRecords records; past that the stream has fallen behind, as when the
+/// bridge drops it, and every socket on it is closed with 4000 and the offsets of its own position.
 /// </remarks>
 internal sealed class BroadcastFanOut : IDisposable
 {
-    // Bridge messages read ahead of the renderer (each holds up to Broadcast:MaxRecordsPerMessage records).
-    private const int ReadAhead = 8;
-
     private readonly BroadcastFanOutKey _key;
     private readonly ConsumeOpen _open;
     private readonly BridgeStreamOpener _bridge;
@@ -41,6 +40,9 @@ internal sealed class BroadcastFanOut : IDisposable
     private BroadcastShare[] _shares = [];
     private bool _over;
     private bool _disposed;
+
+    // Records read from the bridge that the renderer has not taken yet.
+    private int _readAhead;
 
     public BroadcastFanOut(
         BroadcastFanOutKey key, ConsumeOpen open, BridgeStreamOpener bridge, SocketOptions options, ILogger logger, Action<BroadcastFanOut> ended)
@@ -171,7 +173,7 @@ internal sealed class BroadcastFanOut : IDisposable
     /// <summary>Reads the bridge stream while rendering and fanning out what was read; ends with how the stream ended.</summary>
     private async Task<BridgeEnd> PumpAsync(AsyncDuplexStreamingCall<ConsumeRequest, ConsumeResponse> call)
     {
-        var batches = Channel.CreateBounded<IReadOnlyList<ConsumedRecord>>(new BoundedChannelOptions(ReadAhead)
+        var batches = Channel.CreateUnbounded<IReadOnlyList<ConsumedRecord>>(new UnboundedChannelOptions
         {
             SingleReader = true,
             SingleWriter = true,
@@ -184,7 +186,7 @@ internal sealed class BroadcastFanOut : IDisposable
         return end;
     }
 
-    private static async Task<BridgeEnd> ReadAsync(
+    private async Task<BridgeEnd> ReadAsync(
         AsyncDuplexStreamingCall<ConsumeRequest, ConsumeResponse> call, ChannelWriter<IReadOnlyList<ConsumedRecord>> batches,
         CancellationToken cancellationToken)
     {
@@ -197,7 +199,14 @@ internal sealed class BroadcastFanOut : IDisposable
                 switch (response.KindCase)
                 {
                     case ConsumeResponse.KindOneofCase.Records:
-                        await batches.WriteAsync(response.Records.Records, cancellationToken).ConfigureAwait(false);
+                        var records = response.Records.Records;
+                        if (Interlocked.Add(ref _readAhead, records.Count) > _options.BroadcastBufferedRecords)
+                        {
+                            // The renderer is that far behind what the bridge sent: this edge cannot keep up with the topic.
+                            return new BridgeEnd(BridgeOutcome.FellBehind);
+                        }
+
+                        batches.TryWrite(records);
                         break;
                     case ConsumeResponse.KindOneofCase.FellBehind:
                         // This edge read the shared stream slower than the topic is written.
@@ -233,6 +242,7 @@ internal sealed class BroadcastFanOut : IDisposable
         {
             while (batches.TryRead(out var records))
             {
+                Interlocked.Add(ref _readAhead, -records.Count);
                 foreach (var record in records)
                 {
                     batch.Add(record);

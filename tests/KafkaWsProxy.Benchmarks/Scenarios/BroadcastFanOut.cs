@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Confluent.Kafka;
+using KafkaWsProxy.Benchmarks.Floor;
 using KafkaWsProxy.Benchmarks.Infrastructure;
 
 namespace KafkaWsProxy.Benchmarks.Scenarios;
@@ -28,24 +29,75 @@ internal static class BroadcastFanOut
     {
         var topic = await environment.CreateTopicAsync("broadcast");
         var seconds = options.Quick ? 3 : options.BroadcastSeconds;
+        var batchSize = options.BroadcastBatchSize;
+        // The floor queues as many records per socket as the edge does by default (Sockets:BroadcastBufferedRecords).
+        await using var floor = await BroadcastFloor.StartAsync(queuedFrames: Math.Max(1, 10_000 / Math.Max(1, batchSize)));
         foreach (var n in options.BroadcastSockets)
         {
-            Console.WriteLine($"[broadcast] N={n:N0}: opening sockets");
-            await RunStepAsync(environment, topic, n, options.BroadcastRate, seconds, options.BroadcastBatchSize, report);
+            var at = $"N={n}: ";
+            Console.WriteLine($"[broadcast] N={n:N0}: the floor (a minimal Kestrel server writing the same frames), opening sockets");
+            var floorStep = await RunStepAsync(floor.Address, n, options.BroadcastRate, seconds,
+                duration => floor.ProduceAsync(topic, options.BroadcastRate, duration, batchSize), () => floor.CpuTime.TotalSeconds);
+            Console.WriteLine($"[broadcast] N={n:N0}: the proxy, opening sockets");
+            var logLinesBefore = environment.Edge.LogLines.Count();
+            var cpu = default(CpuMeter);
+            var edgeThreads = ProcessStatus.Supported ? ProcessStatus.Read(environment.Edge.Pid) : null;
+            var proxyStep = await RunStepAsync(
+                environment.SocketUri("/socket/out", $"clientId=bcast&topic={topic}&mode=broadcast&batchSize={batchSize}"), n, options.BroadcastRate, seconds,
+                duration =>
+                {
+                    cpu = CpuMeter.Start(environment);
+                    edgeThreads = ProcessStatus.Supported ? ProcessStatus.Read(environment.Edge.Pid) : null;
+                    return ProduceAsync(environment, topic, options.BroadcastRate, duration);
+                },
+                () => 0,
+                afterDelivery: () =>
+                {
+                    var used = cpu!.Read();
+                    var hottest = edgeThreads is null ? "" : HottestThreads(edgeThreads, ProcessStatus.Read(environment.Edge.Pid), seconds);
+                    var memory = ProcessStatus.Supported
+                        ? string.Create(CultureInfo.InvariantCulture,
+                            $"; VmRSS with {n:N0} sockets open: edge {ProcessStatus.Read(environment.Edge.Pid).RssKiB / 1024.0:0} MiB, bridge {ProcessStatus.Read(environment.Bridge.Pid).RssKiB / 1024.0:0} MiB")
+                        : "";
+                    return (used.Proxy, string.Create(CultureInfo.InvariantCulture,
+                        $"edge {used.Edge * 100 / seconds:0}%, bridge {used.Bridge * 100 / seconds:0}%, this process (clients{(environment.Embedded ? " + broker" : "")}) {used.Self * 100 / seconds:0}%; edge's busiest threads: {hottest}{memory}"));
+                });
+            var (ownQueue, sharedStream) = FallBehindsInEdgeLog(environment, topic, logLinesBefore);
+
+            const string Columns = "Direct: the broadcast floor (the same clients, rate and frame sizes against a minimal Kestrel server in a process of its own that writes each frame to every socket); Proxy: edge + bridge + the embedded broker";
+            report.Add(new BenchRow(Scenario, at + "sockets that got every record", "sockets", floorStep.Complete, proxyStep.Complete,
+                $"{Columns}. {proxyStep.Produced:N0} records at {options.BroadcastRate:N0}/s on {BenchEnvironment.Partitions} partitions, batchSize={batchSize}; " +
+                $"proxy: connects took {proxyStep.ConnectSeconds:0.0} s, load average {proxyStep.Load}; floor: load average {floorStep.Load}{floorStep.Failure}{proxyStep.Failure}"));
+            report.Add(new BenchRow(Scenario, at + "records delivered of those owed", "%", floorStep.SharePercent, proxyStep.SharePercent,
+                $"proxy: {proxyStep.FellBehind:N0} sockets closed 4000 (fell behind: {ownQueue:N0} overran their own queue at the edge, the shared stream was dropped by the bridge {sharedStream:N0} times), {proxyStep.OtherEnds:N0} ended otherwise; floor: {floorStep.FellBehind:N0} closed 4000"));
+            report.Add(new BenchRow(Scenario, at + "fan-out latency p50", "ms", floorStep.P50, proxyStep.P50,
+                $"produce call (floor: record made) to arrival, {proxyStep.Samples:N0} samples; {proxyStep.OutOfOrder + floorStep.OutOfOrder:N0} records out of order in their partition"));
+            report.Add(new BenchRow(Scenario, at + "fan-out latency p99", "ms", floorStep.P99, proxyStep.P99));
+            report.Add(new BenchRow(Scenario, at + "CPU, server", "% of a core", floorStep.CpuSeconds * 100 / seconds, proxyStep.CpuSeconds * 100 / seconds,
+                $"floor: its server process; proxy: edge + bridge, {proxyStep.CpuNote}"));
+            Console.WriteLine($"[broadcast] N={n:N0}: floor {floorStep.SharePercent:0.#}% delivered, p99 {floorStep.P99:0.#} ms; proxy {proxyStep.SharePercent:0.#}% delivered, {proxyStep.FellBehind:N0} fell behind, p99 {proxyStep.P99:0.#} ms");
         }
     }
 
-    private static async Task RunStepAsync(
-        BenchEnvironment environment, string topic, int n, int rate, int seconds, int batchSize, BenchReport report)
+    /// <summary>What one step measured, against the floor or the proxy.</summary>
+    private sealed record StepResult(
+        long Produced, int Complete, double SharePercent, int FellBehind, int OtherEnds, double P50, double P99, long Samples, long OutOfOrder,
+        double ConnectSeconds, string Load, double CpuSeconds, string CpuNote, string Failure);
+
+    /// <summary>
+    /// Opens N sockets at <paramref name="uri"/>, runs <paramref name="produce"/> for the step's seconds, waits for what is on
+    /// its way, and reads each socket's count. CPU is <paramref name="cpuSeconds"/>' difference, or what <paramref name="afterDelivery"/> reads.
+    /// </summary>
+    private static async Task<StepResult> RunStepAsync(
+        Uri uri, int n, int rate, int seconds, Func<TimeSpan, Task<long>> produce, Func<double> cpuSeconds,
+        Func<(double CpuSeconds, string Note)>? afterDelivery = null)
     {
         var invoker = new UpgradeInvoker();
         var latency = new LatencyRecorder();
         var readers = new List<BroadcastReader>(n);
-        var at = $"N={n}: ";
         try
         {
             var connecting = Stopwatch.GetTimestamp();
-            var uri = environment.SocketUri("/socket/out", $"clientId=bcast&topic={topic}&mode=broadcast&batchSize={batchSize}");
             foreach (var chunk in Enumerable.Range(0, n).Chunk(Parallelism))
             {
                 readers.AddRange(await Task.WhenAll(chunk.Select(i =>
@@ -53,12 +105,10 @@ internal static class BroadcastFanOut
             }
 
             var connectSeconds = Stopwatch.GetElapsedTime(connecting).TotalSeconds;
-            Console.WriteLine($"[broadcast] N={n:N0}: {n:N0} sockets open in {connectSeconds:0.0} s; producing {rate:N0} records/s for {seconds} s");
+            Console.WriteLine($"[broadcast] N={n:N0}: {n:N0} sockets open in {connectSeconds:0.0} s; {rate:N0} records/s for {seconds} s");
             var load = LoadAverage();
-            var logLinesBefore = environment.Edge.LogLines.Count();
-            var cpu = CpuMeter.Start(environment);
-            var edgeThreads = ProcessStatus.Supported ? ProcessStatus.Read(environment.Edge.Pid) : null;
-            var produced = await ProduceAsync(environment, topic, rate, TimeSpan.FromSeconds(seconds));
+            var cpuBefore = cpuSeconds();
+            var produced = await produce(TimeSpan.FromSeconds(seconds));
             // Let what is on its way arrive (or the sockets that fell behind be closed); what has not
             // arrived within the deadline is counted as missing below.
             try
@@ -70,41 +120,29 @@ internal static class BroadcastFanOut
             {
             }
 
-            var used = cpu.Read();
-            var hottest = edgeThreads is null ? "" : HottestThreads(edgeThreads, ProcessStatus.Read(environment.Edge.Pid), seconds);
+            var (cpu, note) = afterDelivery?.Invoke() ?? (cpuSeconds() - cpuBefore, "");
             load += $" → {LoadAverage()}";
-            var outOfOrder = readers.Sum(r => r.OutOfOrder);
-            var (ownQueue, sharedStream) = FallBehindsInEdgeLog(environment, topic, logLinesBefore);
             var fellBehind = readers.Count(r => r.Ended?.StartsWith("4000", StringComparison.Ordinal) == true);
-            var otherEnds = readers.Count(r => r.Ended is not null) - fellBehind;
-            var complete = readers.Count(r => r.Records >= produced);
-            var share = readers.Sum(r => Math.Min(r.Records, produced)) * 100.0 / ((double)produced * n);
-            var elapsed = seconds + 0.0;
-            report.Add(new BenchRow(Scenario, at + "sockets that got every record", "sockets", null, complete,
-                $"{produced:N0} records at {rate:N0}/s on {BenchEnvironment.Partitions} partitions, batchSize={batchSize}; connects took {connectSeconds:0.0} s; load average {load}"));
-            report.Add(new BenchRow(Scenario, at + "records delivered of those owed", "%", null, share,
-                $"{fellBehind:N0} sockets closed 4000 (fell behind: {ownQueue:N0} overran their own queue at the edge, the shared stream was dropped by the bridge {sharedStream:N0} times); {otherEnds:N0} ended otherwise"));
-            report.Add(new BenchRow(Scenario, at + "fan-out latency p50", "ms", null, latency.PercentileMs(50),
-                $"produce call to arrival, {latency.Count:N0} samples on {readers.Count(r => r.Samples):N0} sockets; {outOfOrder:N0} records out of order in their partition"));
-            report.Add(new BenchRow(Scenario, at + "fan-out latency p99", "ms", null, latency.PercentileMs(99)));
-            report.Add(new BenchRow(Scenario, at + "CPU, edge + bridge", "% of a core", null, used.Proxy * 100 / elapsed,
-                string.Create(CultureInfo.InvariantCulture,
-                    $"edge {used.Edge * 100 / elapsed:0}%, bridge {used.Bridge * 100 / elapsed:0}%, this process (clients{(environment.Embedded ? " + broker" : "")}) {used.Self * 100 / elapsed:0}%; edge's busiest threads: {hottest}")));
-            if (ProcessStatus.Supported)
-            {
-                report.Add(new BenchRow(Scenario, at + "memory, edge + bridge", "MiB", null,
-                    (ProcessStatus.Read(environment.Edge.Pid).RssKiB + ProcessStatus.Read(environment.Bridge.Pid).RssKiB) / 1024.0,
-                    string.Create(CultureInfo.InvariantCulture,
-                        $"VmRSS with {n:N0} sockets open: edge {ProcessStatus.Read(environment.Edge.Pid).RssKiB / 1024.0:0} MiB, bridge {ProcessStatus.Read(environment.Bridge.Pid).RssKiB / 1024.0:0} MiB")));
-            }
-
-            Console.WriteLine($"[broadcast] N={n:N0}: {complete:N0} complete, {share:0.#}% delivered, {fellBehind:N0} fell behind, p99 {latency.PercentileMs(99):0.#} ms");
+            return new StepResult(
+                produced,
+                readers.Count(r => r.Records >= produced),
+                readers.Sum(r => Math.Min(r.Records, produced)) * 100.0 / ((double)produced * n),
+                fellBehind,
+                readers.Count(r => r.Ended is not null) - fellBehind,
+                latency.PercentileMs(50),
+                latency.PercentileMs(99),
+                latency.Count,
+                readers.Sum(r => r.OutOfOrder),
+                connectSeconds,
+                load,
+                cpu,
+                note,
+                "");
         }
         catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException)
         {
-            report.Add(new BenchRow(Scenario, at + "sockets that got every record", "sockets", null, null,
-                $"gave at {readers.Count:N0} sockets open: {e.Message}"));
             Console.WriteLine($"[broadcast] N={n:N0} gave at {readers.Count:N0} sockets: {e.Message}");
+            return new StepResult(0, 0, 0, 0, 0, double.NaN, double.NaN, 0, 0, 0, LoadAverage(), 0, "", $"; gave at {readers.Count:N0} sockets open: {e.Message}");
         }
         finally
         {

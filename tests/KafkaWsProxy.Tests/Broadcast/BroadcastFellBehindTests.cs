@@ -91,6 +91,30 @@ public sealed class BroadcastFellBehindTests(ProxyFixture proxy)
         Assert.Equal(Enumerable.Range(joinedAt, produced - joinedAt), got.Concat(missed).Select(Index).Order());
     }
 
+    [Fact]
+    public async Task EdgeFarBehindTheSharedStream_EndsItItself_SocketsClosed4000WithTheirResumeOffsets()
+    {
+        // The edge reads the bridge stream at once and holds what its renderer has not taken, up to
+        // Sockets:BroadcastBufferedRecords: one burst of 50 records (the bridge sends what one poll
+        // returns in one message) is more than 5, so the edge ends the stream before rendering any.
+        await using var instance = await proxy.StartProxyAsync(
+            edgeSettings: new Dictionary<string, string?> { ["Sockets__BroadcastBufferedRecords"] = "5" });
+        var topic = proxy.CreateTopic(partitions: 1);
+        await using var socket = await TestSocket.ConnectAsync(instance.SocketUri("/socket/out", $"clientId=slow-edge&topic={topic}&mode=broadcast"));
+
+        await KafkaSeed.ProduceAsync(proxy.Kafka.BootstrapServers, topic, 50, partition: 0);
+
+        var frames = await socket.ReceiveUntilCloseAsync();
+        Assert.Empty(frames);
+        Assert.Equal((WebSocketCloseStatus)4000, socket.CloseStatus);
+        Assert.Equal("Fell behind; resume with startOffsets=0:0", socket.CloseDescription);
+        await instance.Edge.WaitForLogAsync(
+            l => l.Contains($"Shared broadcast stream for topic {topic} closed (FellBehind)", StringComparison.Ordinal), "the edge ended the shared stream");
+        // The edge decided it, not the bridge, and not the socket's own queue.
+        Assert.Equal(0, (await PrometheusScrape.ReadAsync(await MetricsEndpoints.OfBridgeAsync(instance.Bridge))).Value("kafkawsproxy_bridge_broadcast_fell_behind_total"));
+        Assert.DoesNotContain(instance.Edge.LogLines, l => l.Contains("Broadcast socket of client slow-edge", StringComparison.Ordinal));
+    }
+
     private static int Index(ConsumedFrame record) =>
         int.Parse(record.Value.AsSpan(0, record.Value.IndexOf(':', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
 }
