@@ -87,7 +87,7 @@ internal sealed class BenchOptions
           --hold-seconds  how long each step holds its sockets (default 30)
           --fuzz-seconds  run the hostile-frame fuzz (also --only fuzz) for S seconds (default 60); fails on any broken rule
           --fuzz-seed     the fuzz's seed (default: random, printed)
-          --only broadcast  N broadcast sockets sharing one consumer, R records/s for D s in frames of B records (default 1000,10000 sockets, 1000/s, 20 s, B 100)
+          --only broadcast  N broadcast sockets sharing one consumer, R records/s for D s in frames of B records, each step first against the broadcast floor (default 1000,10000 sockets, 1000/s, 20 s, B 100)
           --compare FILE  print each figure against the same figure of an earlier run's bench-*.json, with the ratio
           KAFKA_BOOTSTRAP_SERVERS set: run against that Kafka instead of the embedded broker.
         """;

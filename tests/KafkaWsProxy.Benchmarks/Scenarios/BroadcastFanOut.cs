@@ -17,7 +17,9 @@ namespace KafkaWsProxy.Benchmarks.Scenarios;
 /// its records, without parsing: a client that costs little per frame). The sockets ask for
 /// frames of --broadcast-batch-size records. A socket that cannot keep up is closed by the edge with
 /// 4000 (fell behind): the count of those, and the share of records that reached the sockets,
-/// say where the machine gives out.
+/// say where the machine gives out. Each step runs first against the broadcast floor
+/// (<see cref="BroadcastFloorServer"/>: the same clients, rate and frames, no Kafka, no gRPC),
+/// whose figures fill the Direct column: what this machine manages at N sockets at all.
 /// </summary>
 internal static class BroadcastFanOut
 {
@@ -51,16 +53,16 @@ internal static class BroadcastFanOut
                     return ProduceAsync(environment, topic, options.BroadcastRate, duration);
                 },
                 () => 0,
-                afterDelivery: () =>
+                afterDelivery: elapsed =>
                 {
                     var used = cpu!.Read();
-                    var hottest = edgeThreads is null ? "" : HottestThreads(edgeThreads, ProcessStatus.Read(environment.Edge.Pid), seconds);
+                    var hottest = edgeThreads is null ? "" : HottestThreads(edgeThreads, ProcessStatus.Read(environment.Edge.Pid), elapsed);
                     var memory = ProcessStatus.Supported
                         ? string.Create(CultureInfo.InvariantCulture,
                             $"; VmRSS with {n:N0} sockets open: edge {ProcessStatus.Read(environment.Edge.Pid).RssKiB / 1024.0:0} MiB, bridge {ProcessStatus.Read(environment.Bridge.Pid).RssKiB / 1024.0:0} MiB")
                         : "";
                     return (used.Proxy, string.Create(CultureInfo.InvariantCulture,
-                        $"edge {used.Edge * 100 / seconds:0}%, bridge {used.Bridge * 100 / seconds:0}%, this process (clients{(environment.Embedded ? " + broker" : "")}) {used.Self * 100 / seconds:0}%; edge's busiest threads: {hottest}{memory}"));
+                        $"edge {used.Edge * 100 / elapsed:0}%, bridge {used.Bridge * 100 / elapsed:0}%, this process (clients{(environment.Embedded ? " + broker" : "")}) {used.Self * 100 / elapsed:0}%; edge's busiest threads: {hottest}{memory}"));
                 });
             var (ownQueue, sharedStream) = FallBehindsInEdgeLog(environment, topic, logLinesBefore);
 
@@ -73,8 +75,8 @@ internal static class BroadcastFanOut
             report.Add(new BenchRow(Scenario, at + "fan-out latency p50", "ms", floorStep.P50, proxyStep.P50,
                 $"produce call (floor: record made) to arrival, {proxyStep.Samples:N0} samples; {proxyStep.OutOfOrder + floorStep.OutOfOrder:N0} records out of order in their partition"));
             report.Add(new BenchRow(Scenario, at + "fan-out latency p99", "ms", floorStep.P99, proxyStep.P99));
-            report.Add(new BenchRow(Scenario, at + "CPU, server", "% of a core", floorStep.CpuSeconds * 100 / seconds, proxyStep.CpuSeconds * 100 / seconds,
-                $"floor: its server process; proxy: edge + bridge, {proxyStep.CpuNote}"));
+            report.Add(new BenchRow(Scenario, at + "CPU, server", "% of a core", floorStep.CpuPercent, proxyStep.CpuPercent,
+                $"from the first record to the last arrival (or the deadline): floor {floorStep.CpuSeconds:0.0} s, its server process; proxy {proxyStep.CpuSeconds:0.0} s, edge + bridge, {proxyStep.CpuNote}"));
             Console.WriteLine($"[broadcast] N={n:N0}: floor {floorStep.SharePercent:0.#}% delivered, p99 {floorStep.P99:0.#} ms; proxy {proxyStep.SharePercent:0.#}% delivered, {proxyStep.FellBehind:N0} fell behind, p99 {proxyStep.P99:0.#} ms");
         }
     }
@@ -82,7 +84,7 @@ internal static class BroadcastFanOut
     /// <summary>What one step measured, against the floor or the proxy.</summary>
     private sealed record StepResult(
         long Produced, int Complete, double SharePercent, int FellBehind, int OtherEnds, double P50, double P99, long Samples, long OutOfOrder,
-        double ConnectSeconds, string Load, double CpuSeconds, string CpuNote, string Failure);
+        double ConnectSeconds, string Load, double CpuSeconds, double CpuPercent, string CpuNote, string Failure);
 
     /// <summary>
     /// Opens N sockets at <paramref name="uri"/>, runs <paramref name="produce"/> for the step's seconds, waits for what is on
@@ -90,7 +92,7 @@ internal static class BroadcastFanOut
     /// </summary>
     private static async Task<StepResult> RunStepAsync(
         Uri uri, int n, int rate, int seconds, Func<TimeSpan, Task<long>> produce, Func<double> cpuSeconds,
-        Func<(double CpuSeconds, string Note)>? afterDelivery = null)
+        Func<double, (double CpuSeconds, string Note)>? afterDelivery = null)
     {
         var invoker = new UpgradeInvoker();
         var latency = new LatencyRecorder();
@@ -108,6 +110,7 @@ internal static class BroadcastFanOut
             Console.WriteLine($"[broadcast] N={n:N0}: {n:N0} sockets open in {connectSeconds:0.0} s; {rate:N0} records/s for {seconds} s");
             var load = LoadAverage();
             var cpuBefore = cpuSeconds();
+            var producing = Stopwatch.GetTimestamp();
             var produced = await produce(TimeSpan.FromSeconds(seconds));
             // Let what is on its way arrive (or the sockets that fell behind be closed); what has not
             // arrived within the deadline is counted as missing below.
@@ -120,7 +123,8 @@ internal static class BroadcastFanOut
             {
             }
 
-            var (cpu, note) = afterDelivery?.Invoke() ?? (cpuSeconds() - cpuBefore, "");
+            var elapsed = Stopwatch.GetElapsedTime(producing).TotalSeconds;
+            var (cpu, note) = afterDelivery?.Invoke(elapsed) ?? (cpuSeconds() - cpuBefore, "");
             load += $" → {LoadAverage()}";
             var fellBehind = readers.Count(r => r.Ended?.StartsWith("4000", StringComparison.Ordinal) == true);
             return new StepResult(
@@ -136,13 +140,14 @@ internal static class BroadcastFanOut
                 connectSeconds,
                 load,
                 cpu,
+                cpu * 100 / elapsed,
                 note,
                 "");
         }
         catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException)
         {
             Console.WriteLine($"[broadcast] N={n:N0} gave at {readers.Count:N0} sockets: {e.Message}");
-            return new StepResult(0, 0, 0, 0, 0, double.NaN, double.NaN, 0, 0, 0, LoadAverage(), 0, "", $"; gave at {readers.Count:N0} sockets open: {e.Message}");
+            return new StepResult(0, 0, 0, 0, 0, double.NaN, double.NaN, 0, 0, 0, LoadAverage(), 0, 0, "", $"; gave at {readers.Count:N0} sockets open: {e.Message}");
         }
         finally
         {
@@ -167,7 +172,7 @@ internal static class BroadcastFanOut
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     /// <summary>The edge's three thread groups that used the most CPU between the readings, as % of a core.</summary>
-    private static string HottestThreads(ProcessStatus before, ProcessStatus after, int seconds) => string.Join(", ",
+    private static string HottestThreads(ProcessStatus before, ProcessStatus after, double seconds) => string.Join(", ",
         after.ThreadsByName
             .Select(t => (t.Key, t.Value.Count, Cpu: t.Value.CpuSeconds - before.ThreadsByName.GetValueOrDefault(t.Key).CpuSeconds))
             .OrderByDescending(t => t.Cpu)
