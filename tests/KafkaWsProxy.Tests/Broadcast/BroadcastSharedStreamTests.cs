@@ -106,4 +106,38 @@ public sealed class BroadcastSharedStreamTests(ProxyFixture proxy)
         Assert.Equal(expected, (await a.ReceiveRecordsAsync(records)).Select(r => r.Value));
         Assert.Equal(expected, (await b.ReceiveRecordsAsync(records)).Select(r => r.Value));
     }
+
+    [Fact]
+    public async Task ClientPingingWhileSharedFramesStream_GetsEveryPongAndEveryRecordIntact()
+    {
+        // The edge writes shared frames to the connection itself, while the socket's WebSocket answers
+        // pings on the same connection: each frame must go out whole, never inside another.
+        const int records = 600;
+        var topic = proxy.CreateTopic(partitions: 2);
+        var query = $"topic={topic}&mode=broadcast&batchSize=7";
+        await using var pinging = await TestSocket.ConnectAsync(proxy.SocketUri("/socket/out", $"clientId=pinging&{query}"), options =>
+        {
+            options.KeepAliveInterval = TimeSpan.FromMilliseconds(1);
+            // Pings that must be answered: a pong lost or torn fails the client's socket.
+            options.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+        });
+        await using var quiet = await TestSocket.ConnectAsync(proxy.SocketUri("/socket/out", $"clientId=quiet&{query}"));
+
+        foreach (var partition in new[] { 0, 1 })
+        {
+            await KafkaSeed.ProduceAsync(proxy.Kafka.BootstrapServers, topic, records / 2, partition, prefix: $"p{partition}-");
+        }
+
+        foreach (var socket in new[] { pinging, quiet })
+        {
+            var got = await socket.ReceiveRecordsAsync(records);
+            foreach (var partition in new[] { 0, 1 })
+            {
+                Assert.Equal(Enumerable.Range(0, records / 2).Select(i => $"p{partition}-{i}"),
+                    got.Where(r => r.Partition == partition).Select(r => r.Value));
+            }
+        }
+
+        Assert.Equal(WebSocketState.Open, pinging.Socket.State);
+    }
 }
