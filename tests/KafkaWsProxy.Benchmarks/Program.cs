@@ -63,6 +63,11 @@ try
         await ConnectionScale.RunAsync(environment, options, report);
     }
 
+    if (options.Scenarios.Contains("resume"))
+    {
+        await ResumeWithoutRebalance.RunAsync(environment, options, report);
+    }
+
     if (options.Scenarios.Contains("broadcast"))
     {
         await BroadcastFanOut.RunAsync(environment, options, report);

@@ -27,6 +27,9 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
     public ServiceProcess Bridge { get; private set; } = null!;
 
+    /// <summary>Kafka:GroupProtocol as the bridge was started with it.</summary>
+    public string GroupProtocol { get; private set; } = "";
+
     public ServiceProcess Edge { get; private set; } = null!;
 
     public static async Task<BenchEnvironment> StartAsync()
@@ -54,6 +57,8 @@ internal sealed class BenchEnvironment : IAsyncDisposable
                 // The embedded broker's classic protocol cannot add a member to a stable group; KIP-848 works.
                 bridgeEnv["Kafka__GroupProtocol"] = Environment.GetEnvironmentVariable("BENCH_GROUP_PROTOCOL") ?? "consumer";
             }
+
+            environment.GroupProtocol = bridgeEnv.GetValueOrDefault("Kafka__GroupProtocol") ?? "the bridge's default";
 
             environment.Bridge = await ServiceProcess.StartBridgeAsync(bridgeEnv, options: ServiceProcessOptions.Benchmarks);
             environment.Edge = await ServiceProcess.StartEdgeAsync(environment.Bridge.Address, options: ServiceProcessOptions.Benchmarks);

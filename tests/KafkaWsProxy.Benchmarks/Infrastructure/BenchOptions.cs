@@ -9,7 +9,8 @@ internal sealed class BenchOptions
 
     // Run only when asked for (--only fuzz, or --fuzz-seconds): it checks, it does not measure.
     // broadcast: run only when asked for (--only broadcast): thousands of sockets, minutes.
-    private static readonly HashSet<string> s_knownScenarios = [.. s_allScenarios, "fuzz", "broadcast"];
+    // resume: run only when asked for (--only resume): a group rebalance, seconds of waiting.
+    private static readonly HashSet<string> s_knownScenarios = [.. s_allScenarios, "fuzz", "broadcast", "resume"];
 
     public bool Quick { get; private set; }
 
@@ -79,6 +80,7 @@ internal sealed class BenchOptions
                         [--connections K1,K2,...] [--bridges B1,B2,...] [--hold-seconds H] [--only produce,floor,consume,latency,connections,fuzz]
                         [--fuzz-seconds S] [--fuzz-seed N] [--compare FILE]
                         [--only broadcast [--broadcast-sockets N1,N2,...] [--broadcast-rate R] [--broadcast-seconds D] [--broadcast-batch-size B]]
+                        [--only resume]
           --quick   a smoke run of seconds (2,000 records, 2 s of latency, 20 sockets held 2 s)
           --only floor    the WebSocket floor: the produce client against a minimal Kestrel WebSocket
                           server in this process (no Kafka); with produce, the proxy as a ratio of it
@@ -88,6 +90,7 @@ internal sealed class BenchOptions
           --fuzz-seconds  run the hostile-frame fuzz (also --only fuzz) for S seconds (default 60); fails on any broken rule
           --fuzz-seed     the fuzz's seed (default: random, printed)
           --only broadcast  N broadcast sockets sharing one consumer, R records/s for D s in frames of B records, each step first against the broadcast floor (default 1000,10000 sockets, 1000/s, 20 s, B 100)
+          --only resume   two members of a group, one's connection dropped for a second and back: without and with resumeWindowMs
           --compare FILE  print each figure against the same figure of an earlier run's bench-*.json, with the ratio
           KAFKA_BOOTSTRAP_SERVERS set: run against that Kafka instead of the embedded broker.
         """;
