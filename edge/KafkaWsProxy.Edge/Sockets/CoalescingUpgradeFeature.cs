@@ -4,7 +4,8 @@ namespace KafkaWsProxy.Edge.Sockets;
 
 /// <summary>
 /// Wraps the connection's upgrade so the WebSocket that ASP.NET Core builds on
-/// it writes through a <see cref="CoalescingStream"/>. Installed before the
+/// it writes through a <see cref="CoalescingStream"/> and reads through a
+/// <see cref="ReadAheadStream"/>. Installed before the
 /// WebSockets middleware, which takes the upgrade feature when a request arrives.
 /// </summary>
 internal sealed class CoalescingUpgradeFeature(IHttpUpgradeFeature inner, int maxHeldBytes) : IHttpUpgradeFeature
@@ -16,7 +17,7 @@ internal sealed class CoalescingUpgradeFeature(IHttpUpgradeFeature inner, int ma
 
     public async Task<Stream> UpgradeAsync()
     {
-        Output = new CoalescingStream(await inner.UpgradeAsync().ConfigureAwait(false), maxHeldBytes);
+        Output = new CoalescingStream(new ReadAheadStream(await inner.UpgradeAsync().ConfigureAwait(false)), maxHeldBytes);
         return Output;
     }
 
