@@ -16,7 +16,10 @@
 #   ./bench.sh --only fuzz --fuzz-seconds 600 [--fuzz-seed N]
 #                         the test suite's hostile-frame fuzz for longer; fails on any broken rule
 #   ./bench.sh --only broadcast [--broadcast-sockets 1000,10000] [--broadcast-rate 1000] [--broadcast-seconds 20] [--broadcast-batch-size 100]
-#                         broadcast sockets sharing one consumer: delivery share, 4000 closes, fan-out latency
+#                         broadcast sockets sharing one consumer: delivery share, 4000 closes, fan-out latency,
+#                         each step first against the broadcast floor (a minimal Kestrel server writing the same frames)
+#   ./bench.sh --only resume
+#                         two members of a group, one's connection dropped for a second: without and with resumeWindowMs
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -117,7 +117,7 @@ internal static class BroadcastFanOut
             try
             {
                 await Eventually.TrueAsync(() => !readers.Any(r => r.Ended is null && r.Records < produced),
-                    "every socket to receive every record or end", TimeSpan.FromSeconds(15));
+                    "every socket to receive every record or end", TimeSpan.FromSeconds(30));
             }
             catch (TimeoutException)
             {
