@@ -58,23 +58,13 @@ internal sealed class BroadcastFloorServer
     private async Task<long> ProduceAsync(string topic, int rate, TimeSpan duration, int batchSize)
     {
         using var frames = new BroadcastFloorFrames(topic, BenchEnvironment.Partitions, batchSize);
-        var started = Stopwatch.GetTimestamp();
-        long produced = 0;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
-        while (Stopwatch.GetElapsedTime(started) < duration)
+        var produced = await SteadyRate.RunAsync(rate, duration, _ =>
         {
-            var owed = (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * rate) - produced;
-            for (var i = 0; i < owed; i++)
+            if (frames.Add() is { } frame)
             {
-                if (frames.Add() is { } frame)
-                {
-                    Broadcast(frame);
-                }
+                Broadcast(frame);
             }
-
-            produced += Math.Max(0, owed);
-            await timer.WaitForNextTickAsync();
-        }
+        });
 
         if (frames.Complete() is { } last)
         {

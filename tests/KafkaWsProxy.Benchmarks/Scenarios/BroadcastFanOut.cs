@@ -183,21 +183,8 @@ internal static class BroadcastFanOut
     private static async Task<long> ProduceAsync(BenchEnvironment environment, string topic, int rate, TimeSpan duration)
     {
         using var producer = new ProducerBuilder<Null, string>(environment.DirectProducerConfig(lingerMs: 0)).Build();
-        var started = Stopwatch.GetTimestamp();
-        long produced = 0;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
-        while (Stopwatch.GetElapsedTime(started) < duration)
-        {
-            var owed = (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * rate) - produced;
-            for (var i = 0; i < owed; i++)
-            {
-                producer.Produce(topic, new Message<Null, string> { Value = Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture) });
-            }
-
-            produced += Math.Max(0, owed);
-            await timer.WaitForNextTickAsync();
-        }
-
+        var produced = await SteadyRate.RunAsync(rate, duration, _ =>
+            producer.Produce(topic, new Message<Null, string> { Value = Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture) }));
         producer.Flush(TimeSpan.FromSeconds(30));
         return produced;
     }

@@ -102,27 +102,9 @@ internal static class ResumeWithoutRebalance
     private static async Task<long> ProduceAsync(BenchEnvironment environment, string topic, CancellationToken stop)
     {
         using var producer = new ProducerBuilder<Null, string>(environment.DirectProducerConfig(lingerMs: 0)).Build();
-        long produced = 0;
-        var started = Stopwatch.GetTimestamp();
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
-        while (!stop.IsCancellationRequested)
-        {
-            var owed = (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * Rate) - produced;
-            for (var i = 0; i < owed; i++, produced++)
-            {
-                producer.Produce(new TopicPartition(topic, new Partition((int)(produced % BenchEnvironment.Partitions))),
-                    new Message<Null, string> { Value = produced.ToString(CultureInfo.InvariantCulture) });
-            }
-
-            try
-            {
-                await timer.WaitForNextTickAsync(stop);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
+        var produced = await SteadyRate.RunAsync(Rate, TimeSpan.MaxValue, n =>
+            producer.Produce(new TopicPartition(topic, new Partition((int)(n % BenchEnvironment.Partitions))),
+                new Message<Null, string> { Value = n.ToString(CultureInfo.InvariantCulture) }), stop);
         producer.Flush(TimeSpan.FromSeconds(30));
         return produced;
     }
