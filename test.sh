@@ -82,6 +82,33 @@ while IFS= read -r -d '' trx; do
   skipped=$((skipped + ${t:-0} - ${x:-0}))
 done < <(find "$RESULTS" -name '*.trx' -print0 2>/dev/null)
 
+# Name each failed test, with the first lines of its message, just above the
+# summary: CI keeps only the end of the output.
+failures() { # failures FILE
+  awk '
+    function unescape(s) {
+      gsub(/&quot;/, "\"", s); gsub(/&apos;/, "\047", s)
+      gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s); gsub(/&amp;/, "\\&", s)
+      return s
+    }
+    /<UnitTestResult / && /outcome="(Failed|Error|Timeout|Aborted)"/ {
+      name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name)
+      print "FAILED " unescape(name); failed = 1; lines = 0
+    }
+    failed && /<\/UnitTestResult>|<UnitTestResult [^>]*\/>/ { ended = 1 }
+    failed && /<Message>/ { inmessage = 1; sub(/.*<Message>/, "") }
+    failed && inmessage {
+      text = $0; done = sub(/<\/Message>.*/, "", text)
+      if (lines < 8 && text !~ /^[[:space:]]*$/) { print "    " unescape(text); lines++ }
+      if (done) inmessage = 0
+    }
+    ended { failed = 0; inmessage = 0; ended = 0 }
+  ' "$1"
+}
+while IFS= read -r -d '' trx; do
+  failures "$trx"
+done < <(find "$RESULTS" -name '*.trx' -print0 2>/dev/null)
+
 if [ "$status" -ne 0 ]; then
   echo "test.sh: dotnet test exited with code $status" >&2
 elif [ "$files" -eq 0 ] || [ "$total" -eq 0 ]; then
