@@ -2,9 +2,14 @@ using KafkaWsProxy.Benchmarks.Floor;
 using KafkaWsProxy.Benchmarks.Infrastructure;
 using KafkaWsProxy.Benchmarks.Scenarios;
 
-if (args is [BroadcastFloorServer.Argument, .. var floorArguments])
+if (args is [BroadcastFloorServer.Argument, .. var broadcastFloorArguments])
 {
-    return await BroadcastFloorServer.RunAsync(floorArguments);
+    return await BroadcastFloorServer.RunAsync(broadcastFloorArguments);
+}
+
+if (args is [FloorServer.Argument, .. var floorArguments])
+{
+    return await FloorServer.RunAsync(floorArguments);
 }
 
 BenchOptions options;

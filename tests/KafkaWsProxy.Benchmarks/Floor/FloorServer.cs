@@ -1,43 +1,53 @@
 using System.Buffers;
-using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
+using KafkaWsProxy.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Configuration;
 
 namespace KafkaWsProxy.Benchmarks.Floor;
 
 /// <summary>
-/// The WebSocket floor: a minimal Kestrel WebSocket server, in the benchmark process,
-/// that parses each JSON text frame (the proxy's produce frame), takes its
-/// <c>messageId</c>, and answers with a small JSON ack shaped like the proxy's
-/// (topic, partition, offset, timestamp, messageId). No Kafka, no gRPC: what one
-/// frame each way costs on this machine with Kestrel and the same client.
+/// The WebSocket floor: a minimal Kestrel WebSocket server that parses each JSON
+/// text frame (the proxy's produce frame), takes its <c>messageId</c>, and answers
+/// with a small JSON ack shaped like the proxy's (topic, partition, offset,
+/// timestamp, messageId). No Kafka, no gRPC: what one frame each way costs on this
+/// machine with Kestrel and the same client.
 /// </summary>
+/// <remarks>
+/// It runs as a process of its own (the benchmark program with <see cref="Argument"/>),
+/// as the edge does, so that its CPU per frame is read apart from the client's and
+/// compares with the edge's.
+/// </remarks>
 internal sealed class FloorServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    public const string Argument = "--floor-server";
 
-    private FloorServer(WebApplication app, Uri address)
+    private readonly ServiceProcess _process;
+
+    private FloorServer(ServiceProcess process) => _process = process;
+
+    /// <summary>ws://…/floor</summary>
+    public Uri Address => new UriBuilder(_process.Address) { Scheme = "ws", Path = "/floor" }.Uri;
+
+    public TimeSpan CpuTime => _process.CpuTime;
+
+    public static async Task<FloorServer> StartAsync() =>
+        new(await ServiceProcess.StartAsync("WebSocket floor", typeof(FloorServer).Assembly.Location,
+            new Dictionary<string, string?>(), options: ServiceProcessOptions.Benchmarks, arguments: [Argument]));
+
+    /// <summary>The floor process: serves until stopped. Takes --urls.</summary>
+    public static async Task<int> RunAsync(string[] args)
     {
-        _app = app;
-        Address = address;
-    }
-
-    /// <summary>ws://127.0.0.1:port/floor</summary>
-    public Uri Address { get; }
-
-    public static async Task<FloorServer> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        var builder = WebApplication.CreateSlimBuilder(args);
         // Nothing from the working directory: the services' appsettings.json sit beside the benchmark
         // (the bridge's asks Kestrel for HTTP/2 only, which no WebSocket upgrade can use).
         builder.Configuration.Sources.Clear();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
+        builder.Configuration.AddCommandLine(args);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1));
         var app = builder.Build();
         app.UseWebSockets();
         app.Map("/floor", async context =>
@@ -51,9 +61,8 @@ internal sealed class FloorServer : IAsyncDisposable
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
             await AnswerAsync(socket, context.RequestAborted);
         });
-        await app.StartAsync();
-        var port = new Uri(app.Urls.First()).Port;
-        return new FloorServer(app, new Uri($"ws://127.0.0.1:{port}/floor"));
+        await app.RunAsync();
+        return 0;
     }
 
     /// <summary>One loop per socket: receive a whole frame, parse it, send its ack.</summary>
@@ -152,9 +161,5 @@ internal sealed class FloorServer : IAsyncDisposable
         json.WriteEndObject();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
