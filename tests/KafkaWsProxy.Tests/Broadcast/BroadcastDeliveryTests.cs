@@ -41,6 +41,8 @@ public sealed class BroadcastDeliveryTests(ProxyFixture proxy)
                 }
             }
 
+            // The bridge's log is read through a pipe: its line may come after the records.
+            await proxy.Bridge.WaitForLogAsync(l => l.Contains($"Broadcast consumer started for {topic} ", StringComparison.Ordinal), "the shared consumer's start logged");
             Assert.Single(proxy.Bridge.LogLines, l => l.Contains($"Broadcast consumer started for {topic} ", StringComparison.Ordinal));
         }
         finally

@@ -31,8 +31,10 @@ public sealed class TracingTests(ProxyFixture proxy)
 
         // The edge's socket span is in the record's trace; the record's parent is the bridge's span of the
         // stream, itself a descendant of the socket span through the edge's gRPC client span.
-        await Eventually.TrueAsync(() => otlp.Spans.Any(s => s.Service == "kafkawsproxy-bridge" && s.SpanId == parentSpanId),
-            "the bridge's span of the produce stream exported");
+        // Each service exports in its own batches, at its own time: wait for both.
+        await Eventually.TrueAsync(() => otlp.Spans.Any(s => s.Service == "kafkawsproxy-bridge" && s.SpanId == parentSpanId)
+            && otlp.Spans.Any(s => s.Service == "kafkawsproxy-edge" && s.Name == "socket /socket/in"),
+            "the bridge's span of the produce stream and the edge's socket span exported");
         var edgeSocket = Assert.Single(otlp.Spans, s => s.Service == "kafkawsproxy-edge" && s.Name == "socket /socket/in");
         Assert.Equal(traceId, edgeSocket.TraceId);
         Assert.Equal(traceId, otlp.Spans.Single(s => s.SpanId == parentSpanId).TraceId);
