@@ -15,7 +15,7 @@ namespace KafkaWsProxy.Edge.Sockets;
 /// whole frames built for many sockets (<see cref="IWholeFrameOutput"/>) are held
 /// by reference. Reads pass straight through.
 /// </remarks>
-internal sealed class CoalescingStream(Stream inner, int maxHeldBytes) : Stream, IOutputBatching, IWholeFrameOutput
+internal sealed class CoalescingStream(Stream inner, int maxHeldBytes) : ConnectionStream(inner), IOutputBatching, IWholeFrameOutput
 {
     // Buffers above this size are dropped after a write rather than kept for the socket's lifetime.
     private const int RetainedBufferBytes = 256 * 1024;
@@ -96,7 +96,7 @@ internal sealed class CoalescingStream(Stream inner, int maxHeldBytes) : Stream,
             {
                 if (frames.Count == 0)
                 {
-                    await inner.WriteAsync(sending.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                    await Inner.WriteAsync(sending.WrittenMemory, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -131,26 +131,26 @@ internal sealed class CoalescingStream(Stream inner, int maxHeldBytes) : Stream,
         {
             if (copiedEnd > written)
             {
-                await inner.WriteAsync(copied[written..copiedEnd], cancellationToken).ConfigureAwait(false);
+                await Inner.WriteAsync(copied[written..copiedEnd], cancellationToken).ConfigureAwait(false);
                 written = copiedEnd;
             }
 
-            await inner.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+            await Inner.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
         }
 
         if (copied.Length > written)
         {
-            await inner.WriteAsync(copied[written..], cancellationToken).ConfigureAwait(false);
+            await Inner.WriteAsync(copied[written..], cancellationToken).ConfigureAwait(false);
         }
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(buffer, cancellationToken);
+        Inner.ReadAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.ReadAsync(buffer, offset, count, cancellationToken);
+        Inner.ReadAsync(buffer, offset, count, cancellationToken);
 
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => Inner.Read(buffer, offset, count);
 
     // The WebSocket only writes asynchronously; a synchronous write would have to block on the async one.
     public override void Write(byte[] buffer, int offset, int count) =>
@@ -161,29 +161,11 @@ internal sealed class CoalescingStream(Stream inner, int maxHeldBytes) : Stream,
         // Held bytes are written by EndAsync or FlushAsync.
     }
 
-    public override bool CanRead => inner.CanRead;
-
-    public override bool CanWrite => inner.CanWrite;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            inner.Dispose();
             _writing.Dispose();
         }
 
@@ -192,7 +174,6 @@ internal sealed class CoalescingStream(Stream inner, int maxHeldBytes) : Stream,
 
     public override async ValueTask DisposeAsync()
     {
-        await inner.DisposeAsync().ConfigureAwait(false);
         _writing.Dispose();
         await base.DisposeAsync().ConfigureAwait(false);
     }

@@ -16,7 +16,7 @@ namespace KafkaWsProxy.Edge.Sockets;
 /// stream and every failure reach the reader as the connection gives them.
 /// Writes pass straight through.
 /// </remarks>
-internal sealed class ReadAheadStream(Stream inner) : Stream
+internal sealed class ReadAheadStream(Stream inner) : ConnectionStream(inner)
 {
     private const int ReadAheadBytes = 16 * 1024;
 
@@ -33,18 +33,18 @@ internal sealed class ReadAheadStream(Stream inner) : Stream
 
         // A zero-byte read waits for data, as the connection's does; a large read gains nothing from a copy.
         return buffer.Length is 0 or >= ReadAheadBytes
-            ? inner.ReadAsync(buffer, cancellationToken)
+            ? Inner.ReadAsync(buffer, cancellationToken)
             : ReadAheadAsync(buffer, cancellationToken);
     }
 
     private async ValueTask<int> ReadAheadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        await inner.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        await Inner.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
         var readAhead = ArrayPool<byte>.Shared.Rent(ReadAheadBytes);
         int read;
         try
         {
-            read = await inner.ReadAsync(readAhead, cancellationToken).ConfigureAwait(false);
+            read = await Inner.ReadAsync(readAhead, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -84,48 +84,14 @@ internal sealed class ReadAheadStream(Stream inner) : Stream
         throw new NotSupportedException("Read asynchronously.");
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.WriteAsync(buffer, cancellationToken);
+        Inner.WriteAsync(buffer, cancellationToken);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.WriteAsync(buffer, offset, count, cancellationToken);
+        Inner.WriteAsync(buffer, offset, count, cancellationToken);
 
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count) => Inner.Write(buffer, offset, count);
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override Task FlushAsync(CancellationToken cancellationToken) => Inner.FlushAsync(cancellationToken);
 
-    public override void Flush() => inner.Flush();
-
-    public override bool CanRead => inner.CanRead;
-
-    public override bool CanWrite => inner.CanWrite;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await inner.DisposeAsync().ConfigureAwait(false);
-        await base.DisposeAsync().ConfigureAwait(false);
-    }
+    public override void Flush() => Inner.Flush();
 }
