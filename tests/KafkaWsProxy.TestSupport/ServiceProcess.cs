@@ -102,6 +102,8 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         var start = DotnetProcessStart.For(dll, [.. arguments ?? [], "--urls", https ? "https://127.0.0.1:0" : "http://127.0.0.1:0"]);
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        // A failed run's service logs (TestResults/service-logs) then say how long each step took.
+        start.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
         foreach (var (category, level) in options.LogLevels)
         {
             start.Environment[$"Logging__LogLevel__{category}"] = level;
