@@ -126,7 +126,7 @@ public sealed class ConsumeGroupTests(ProxyFixture proxy)
     }
 
     [Fact]
-    public async Task Reconnect_SameClientIdAfterClose_ConnectsWithinOneSecondAndGetsUncommittedAgain()
+    public async Task Reconnect_SameClientIdAfterClose_IsAcceptedAtOnceAndGetsUncommittedAgain()
     {
         var topic = proxy.CreateTopic(partitions: 1);
         await KafkaSeed.ProduceAsync(proxy.Kafka.BootstrapServers, topic, 3);
@@ -137,12 +137,11 @@ public sealed class ConsumeGroupTests(ProxyFixture proxy)
             await first.CloseAsync();
         }
 
-        var clock = Stopwatch.StartNew();
+        // Not refused as a second member of the client, and not kept waiting for the first one's
+        // session timeout (45 s, longer than the receive deadline): the first left the group on close.
         await using var second = await TestSocket.ConnectAsync(proxy.SocketUri("/socket/out", query));
-        var connected = clock.Elapsed;
         var again = await second.ReceiveRecordsAsync(3);
 
-        Assert.True(connected < TimeSpan.FromSeconds(1), $"reconnect took {connected}");
         Assert.Equal(["v0", "v1", "v2"], again.Select(r => r.Value));
     }
 
