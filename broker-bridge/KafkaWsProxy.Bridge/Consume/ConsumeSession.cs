@@ -22,6 +22,10 @@ internal sealed class ConsumeSession : IDisposable
     private readonly ConsumeResponseWriter _writer;
     private readonly RateLimiter? _rateLimiter;
 
+    // Set once the pump is handed to a poller: from then on its consumer is closed by
+    // the pump's Finish, and disposed only after that Close returned.
+    private bool _served;
+
     public ConsumeSession(
         IStreamConsumer consumer, ConsumerPollerPool pollers, ConsumeOpen open, string groupId, ConsumeOptions options, GrpcOptions grpc, TimeProvider time, ILogger logger)
     {
@@ -55,12 +59,16 @@ internal sealed class ConsumeSession : IDisposable
                 .ToList();
         }, cancellationToken);
 
+    /// <param name="superseded">Fired when a newer socket of the same client took the
+    /// session over: the stream then ends without waiting for its consumer's Close.</param>
     public async Task RunAsync(
         IAsyncStreamReader<ConsumeRequest> requests,
         IServerStreamWriter<ConsumeResponse> responses,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        CancellationToken superseded = default)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _served = true;
         _pollers.Serve(_pump);
         var reading = ConsumeRequestReader.ReadAsync(requests, _pump, stop.Token);
         var writing = _writer.WriteAsync(responses, stop.Token);
@@ -74,16 +82,34 @@ internal sealed class ConsumeSession : IDisposable
         {
             await stop.CancelAsync().ConfigureAwait(false);
             _pump.RequestStop();
-            // The consumer is closed (group left, offsets committed) before the call ends,
-            // so the same client can rejoin at once.
-            await _pump.Finished.ConfigureAwait(false);
+            if (!superseded.IsCancellationRequested)
+            {
+                // The consumer is closed (group left, offsets committed) before the call ends,
+                // so the same client can rejoin at once.
+                await _pump.Finished.ConfigureAwait(false);
+            }
+
+            // Superseded: the newer socket already holds the session, and its client must
+            // get its close now (docs/protocol.md §5). Close may block for long: librdkafka
+            // can hang when an assignment arrives while the consumer closes, which is what
+            // a consumer superseded right after it subscribed runs into. The consumer is
+            // still closed on its own thread, and disposed after (see Dispose).
             await Task.WhenAll(reading, writing).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
     }
 
     public void Dispose()
     {
-        _consumer.Dispose();
         _rateLimiter?.Dispose();
+        if (!_served || _pump.Finished.IsCompleted)
+        {
+            _consumer.Dispose();
+            return;
+        }
+
+        // Never disposed while its Close runs: a superseded stream may end before it returned.
+        _ = _pump.Finished.ContinueWith(
+            static (_, consumer) => ((IStreamConsumer)consumer!).Dispose(),
+            _consumer, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using Grpc.Core;
@@ -150,11 +151,14 @@ internal sealed class ConsumerPump : IStreamConsumerListener
     /// </summary>
     public void Finish()
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             // Commits the client sent before it left still count.
             ApplyCommits();
             _consumer.Close();
+            var closedAfterMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            BridgeLog.ConsumerClosed(_logger, _open.ClientId, _open.Topic, closedAfterMs);
         }
         catch (KafkaException e)
         {

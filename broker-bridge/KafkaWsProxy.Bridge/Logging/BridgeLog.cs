@@ -64,6 +64,10 @@ internal static partial class BridgeLog
         Message = "Automatic commit for client {ClientId} on {Topic} failed: {Reason}")]
     public static partial void AutoCommitFailed(ILogger logger, string clientId, string topic, string reason);
 
+    [LoggerMessage(EventId = 23, EventName = "ConsumerClosed", Level = LogLevel.Debug,
+        Message = "Consumer of client {ClientId} on {Topic} closed in {ElapsedMs} ms")]
+    public static partial void ConsumerClosed(ILogger logger, string clientId, string topic, long elapsedMs);
+
     [LoggerMessage(EventId = 40, EventName = "SessionRegistryStarted", Level = LogLevel.Information,
         Message = "Session registry on topic {Topic} ({Partitions} partition(s)), this bridge is {BridgeId}")]
     public static partial void SessionRegistryStarted(ILogger logger, string topic, int partitions, string bridgeId);

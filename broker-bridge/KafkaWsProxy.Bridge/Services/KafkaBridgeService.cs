@@ -130,7 +130,7 @@ internal sealed class KafkaBridgeService(
                     new ConsumeResponse { Opened = new ConsumeOpened { PartitionCount = partitionCount, GroupId = session.GroupId } },
                     cancellationToken).ConfigureAwait(false);
                 using var ending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping, lease.Superseded);
-                await session.RunAsync(requestStream, new MeteredConsumeResponses(responseStream, metrics), ending.Token).ConfigureAwait(false);
+                await session.RunAsync(requestStream, new MeteredConsumeResponses(responseStream, metrics), ending.Token, lease.Superseded).ConfigureAwait(false);
                 ThrowIfSuperseded(lease, open.ClientId, session.GroupId, cancellationToken);
                 await drain.EndIfDrainingAsync(open.DrainNotice, ConsumeNotice(responseStream), cancellationToken).ConfigureAwait(false);
             }

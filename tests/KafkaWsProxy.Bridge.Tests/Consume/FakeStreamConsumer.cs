@@ -20,6 +20,7 @@ internal sealed class FakeStreamConsumer(string topic = "t") : IStreamConsumer
     private readonly HashSet<int> _callingThreads = [];
     private IStreamConsumerListener? _listener;
     private List<TopicPartition> _assignment = [];
+    private bool _closing;
 
     public string Name => "fake";
 
@@ -40,6 +41,14 @@ internal sealed class FakeStreamConsumer(string topic = "t") : IStreamConsumer
     public int CommitCalls { get; private set; }
 
     public int CloseCalls { get; private set; }
+
+    /// <summary>When set, <see cref="Close"/> blocks until it is set, as a Close waiting on the group does.</summary>
+    public ManualResetEventSlim? HoldClose { get; set; }
+
+    public int DisposeCalls { get; private set; }
+
+    /// <summary>True when <see cref="Dispose"/> was called while a <see cref="Close"/> still ran.</summary>
+    public bool DisposedWhileClosing { get; private set; }
 
     public int ConsumeCalls { get; private set; }
 
@@ -214,11 +223,23 @@ internal sealed class FakeStreamConsumer(string topic = "t") : IStreamConsumer
         lock (_gate)
         {
             CloseCalls++;
+            _closing = true;
+        }
+
+        HoldClose?.Wait();
+        lock (_gate)
+        {
+            _closing = false;
         }
     }
 
     public void Dispose()
     {
+        lock (_gate)
+        {
+            DisposeCalls++;
+            DisposedWhileClosing |= _closing;
+        }
     }
 
     private void Called() => _callingThreads.Add(Environment.CurrentManagedThreadId);

@@ -1,0 +1,76 @@
+using Grpc.Core;
+using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Bridge.Consume;
+using KafkaWsProxy.Contracts.V1;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace KafkaWsProxy.Bridge.Tests.Consume;
+
+/// <summary>How a Consume stream ends relative to its consumer's Close.</summary>
+public sealed class ConsumeSessionTests
+{
+    /// <summary>A deadline for what happens at once; far beyond any scheduling delay.</summary>
+    private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task RunAsync_SupersededWhileTheConsumerCloseBlocks_EndsAtOnceAndDisposesTheConsumerOnlyAfterItsClose()
+    {
+        // Was: the stream awaited the consumer's Close, which librdkafka can block forever
+        // when an assignment arrives during it; the superseded client never got its close.
+        using var pool = new ConsumerPollerPool(Options.Create(new ConsumeOptions { Pollers = 1 }), NullLogger<ConsumerPollerPool>.Instance);
+        using var closeHeld = new ManualResetEventSlim(initialState: false);
+        var kafka = new FakeStreamConsumer { HoldClose = closeHeld };
+        var session = NewSession(kafka, pool);
+        using var superseded = new CancellationTokenSource();
+        var run = session.RunAsync(new EndlessRequests(), new RecordingResponses(), superseded.Token, superseded.Token);
+
+        await superseded.CancelAsync();
+        // Ended by its token, as the service sees it (it then answers ABORTED); without waiting for Close.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(s_deadline));
+        session.Dispose();
+        await Eventually.TrueAsync(() => kafka.CloseCalls == 1, "the consumer to be closing");
+
+        Assert.Equal(0, kafka.DisposeCalls);
+        closeHeld.Set();
+        await Eventually.TrueAsync(() => kafka.DisposeCalls == 1, "the consumer to be disposed once its Close returned");
+        Assert.False(kafka.DisposedWhileClosing);
+    }
+
+    [Fact]
+    public async Task RunAsync_EndedByItsClient_EndsOnlyOnceTheConsumerIsClosed()
+    {
+        using var pool = new ConsumerPollerPool(Options.Create(new ConsumeOptions { Pollers = 1 }), NullLogger<ConsumerPollerPool>.Instance);
+        using var closeHeld = new ManualResetEventSlim(initialState: false);
+        var kafka = new FakeStreamConsumer { HoldClose = closeHeld };
+        var session = NewSession(kafka, pool);
+        using var ended = new CancellationTokenSource();
+        var run = session.RunAsync(new EndlessRequests(), new RecordingResponses(), ended.Token);
+
+        await ended.CancelAsync();
+        await Eventually.TrueAsync(() => kafka.CloseCalls == 1, "the consumer to be closing");
+
+        // The group is left before the call ends, so the same client can rejoin at once.
+        Assert.False(run.IsCompleted);
+        closeHeld.Set();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(s_deadline));
+        session.Dispose();
+        Assert.Equal(1, kafka.DisposeCalls);
+        Assert.False(kafka.DisposedWhileClosing);
+    }
+
+    private static ConsumeSession NewSession(FakeStreamConsumer kafka, ConsumerPollerPool pool) => new(
+        kafka, pool, new ConsumeOpen { Topic = "t", ClientId = "c" }, "g", new ConsumeOptions(), new GrpcOptions(), TimeProvider.System, NullLogger.Instance);
+
+    /// <summary>A client that sends nothing after its open and never ends its requests.</summary>
+    private sealed class EndlessRequests : IAsyncStreamReader<ConsumeRequest>
+    {
+        public ConsumeRequest Current => throw new InvalidOperationException("No request was read.");
+
+        public async Task<bool> MoveNext(CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return false;
+        }
+    }
+}
