@@ -109,6 +109,11 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             start.Environment[$"Logging__LogLevel__{category}"] = level;
         }
 
+        foreach (var (key, value) in options.Settings)
+        {
+            start.Environment[key] = value;
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

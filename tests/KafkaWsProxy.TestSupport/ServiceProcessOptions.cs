@@ -11,6 +11,14 @@ public sealed record ServiceProcessOptions
     {
         LogLevels = new Dictionary<string, string> { ["KafkaWsProxy"] = "Debug" },
         LogFolder = Path.Combine(BuildOutputs.RepositoryRoot, "TestResults", "service-logs"),
+        // A CI machine whose every core is busy can take longer than the 10 s defaults to register a
+        // session (written to the registry topic and read back) and open a stream; what a test means
+        // by refused is a refusal, not the machine's load. Tests of these deadlines set their own.
+        Settings = new Dictionary<string, string?>
+        {
+            ["Bridge__OpenTimeout"] = "00:00:30",
+            ["Sessions__ClaimTimeout"] = "00:00:25",
+        },
     };
 
     /// <summary>
@@ -30,6 +38,9 @@ public sealed record ServiceProcessOptions
 
     /// <summary>Minimum log level by category (Logging:LogLevel:{category}); the environment given at start overrides it.</summary>
     public IReadOnlyDictionary<string, string> LogLevels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Settings (environment variables) every service starts with; the environment given at start overrides them.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
     /// <summary>The folder the log is written to on dispose, as {name}-{pid}.log; null: it is not written.</summary>
     public string? LogFolder { get; init; }
