@@ -73,4 +73,11 @@ public sealed class ConsumeOptions
     /// consumer lag metric is read (statistics.interval.ms); zero: no statistics, no lag metric.
     /// </summary>
     public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a stream's end waits for its consumer's Close (last commits, group left) before
+    /// the call ends anyway. A Close that takes longer goes on in the background, and the consumer
+    /// is released when it returns: librdkafka's Close can hang when an assignment arrives during it.
+    /// </summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Confluent.Kafka;
 using Grpc.Core;
 using KafkaWsProxy.Bridge.Configuration;
+using KafkaWsProxy.Bridge.Logging;
 using KafkaWsProxy.Bridge.Telemetry;
 using KafkaWsProxy.Contracts.V1;
 
@@ -21,6 +22,9 @@ internal sealed class ConsumeSession : IDisposable
     private readonly ConsumerPump _pump;
     private readonly ConsumeResponseWriter _writer;
     private readonly RateLimiter? _rateLimiter;
+    private readonly TimeSpan _closeTimeout;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
     // Set once the pump is handed to a poller: from then on its consumer is closed by
     // the pump's Finish, and disposed only after that Close returned.
@@ -33,6 +37,9 @@ internal sealed class ConsumeSession : IDisposable
         _open = open;
         _pollers = pollers;
         GroupId = groupId;
+        _closeTimeout = options.CloseTimeout;
+        _time = time;
+        _logger = logger;
         _pump = new ConsumerPump(consumer, open, groupId, options, grpc.MaxBatchBytes, time, logger);
         _rateLimiter = open.MaxRecordsPerSecond > 0 ? ConsumeResponseWriter.CreateRateLimiter(open.MaxRecordsPerSecond) : null;
         _writer = new ConsumeResponseWriter(_pump, options.MaxRecordsPerMessage, grpc.MaxBatchBytes, _rateLimiter, open.AutoCommit);
@@ -85,8 +92,8 @@ internal sealed class ConsumeSession : IDisposable
             if (!superseded.IsCancellationRequested)
             {
                 // The consumer is closed (group left, offsets committed) before the call ends,
-                // so the same client can rejoin at once.
-                await _pump.Finished.ConfigureAwait(false);
+                // so the same client can rejoin at once; within Consume:CloseTimeout.
+                await WaitForCloseAsync().ConfigureAwait(false);
             }
 
             // Superseded: the newer socket already holds the session, and its client must
@@ -95,6 +102,18 @@ internal sealed class ConsumeSession : IDisposable
             // a consumer superseded right after it subscribed runs into. The consumer is
             // still closed on its own thread, and disposed after (see Dispose).
             await Task.WhenAll(reading, writing).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitForCloseAsync()
+    {
+        try
+        {
+            await _pump.Finished.WaitAsync(_closeTimeout, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            BridgeLog.ConsumerCloseOverdue(_logger, _open.ClientId, _open.Topic, _closeTimeout);
         }
     }
 

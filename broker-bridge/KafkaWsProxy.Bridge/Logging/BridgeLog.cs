@@ -68,6 +68,10 @@ internal static partial class BridgeLog
         Message = "Consumer of client {ClientId} on {Topic} closed in {ElapsedMs} ms")]
     public static partial void ConsumerClosed(ILogger logger, string clientId, string topic, long elapsedMs);
 
+    [LoggerMessage(EventId = 24, EventName = "ConsumerCloseOverdue", Level = LogLevel.Warning,
+        Message = "Consumer of client {ClientId} on {Topic} did not close within {Timeout}; its stream ends, and the consumer is released when its Close returns")]
+    public static partial void ConsumerCloseOverdue(ILogger logger, string clientId, string topic, TimeSpan timeout);
+
     [LoggerMessage(EventId = 40, EventName = "SessionRegistryStarted", Level = LogLevel.Information,
         Message = "Session registry on topic {Topic} ({Partitions} partition(s)), this bridge is {BridgeId}")]
     public static partial void SessionRegistryStarted(ILogger logger, string topic, int partitions, string bridgeId);

@@ -59,8 +59,30 @@ public sealed class ConsumeSessionTests
         Assert.False(kafka.DisposedWhileClosing);
     }
 
-    private static ConsumeSession NewSession(FakeStreamConsumer kafka, ConsumerPollerPool pool) => new(
-        kafka, pool, new ConsumeOpen { Topic = "t", ClientId = "c" }, "g", new ConsumeOptions(), new GrpcOptions(), TimeProvider.System, NullLogger.Instance);
+    [Fact]
+    public async Task RunAsync_ConsumerCloseHangsPastTheCloseTimeout_TheStreamEndsAndTheConsumerIsDisposedOnlyAfterItsClose()
+    {
+        using var pool = new ConsumerPollerPool(Options.Create(new ConsumeOptions { Pollers = 1 }), NullLogger<ConsumerPollerPool>.Instance);
+        using var closeHeld = new ManualResetEventSlim(initialState: false);
+        var kafka = new FakeStreamConsumer { HoldClose = closeHeld };
+        var session = NewSession(kafka, pool, new ConsumeOptions { CloseTimeout = TimeSpan.FromMilliseconds(100) });
+        using var ended = new CancellationTokenSource();
+        var run = session.RunAsync(new EndlessRequests(), new RecordingResponses(), ended.Token);
+
+        await ended.CancelAsync();
+        // The Close never returns on its own (librdkafka can hang in it): the call ends all the same.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(s_deadline));
+        session.Dispose();
+        await Eventually.TrueAsync(() => kafka.CloseCalls == 1, "the consumer to be closing");
+
+        Assert.Equal(0, kafka.DisposeCalls);
+        closeHeld.Set();
+        await Eventually.TrueAsync(() => kafka.DisposeCalls == 1, "the consumer to be disposed once its Close returned");
+        Assert.False(kafka.DisposedWhileClosing);
+    }
+
+    private static ConsumeSession NewSession(FakeStreamConsumer kafka, ConsumerPollerPool pool, ConsumeOptions? options = null) => new(
+        kafka, pool, new ConsumeOpen { Topic = "t", ClientId = "c" }, "g", options ?? new ConsumeOptions(), new GrpcOptions(), TimeProvider.System, NullLogger.Instance);
 
     /// <summary>A client that sends nothing after its open and never ends its requests.</summary>
     private sealed class EndlessRequests : IAsyncStreamReader<ConsumeRequest>
