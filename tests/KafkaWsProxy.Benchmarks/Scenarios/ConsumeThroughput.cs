@@ -132,6 +132,17 @@ internal static class ConsumeThroughput
         return new Measured(seconds, firstRecord, reading);
     });
 
+    /// <summary>
+    /// The warm-up reads its topic each way this scenario does, so that the code of every variant
+    /// (commits, batches) has been compiled before a clock starts.
+    /// </summary>
+    public static async Task WarmUpAsync(BenchEnvironment environment, string topic, int m, int commitEvery)
+    {
+        await ProxyAsync(environment, topic, m, commitEvery: 0);
+        await ProxyAsync(environment, topic, m, commitEvery);
+        await ProxyAsync(environment, topic, m, commitEvery: 0, BatchSize);
+    }
+
     private static async Task<Measured> ProxyAsync(BenchEnvironment environment, string topic, int m, int commitEvery, int batchSize = 0)
     {
         var autoCommit = commitEvery == 0;

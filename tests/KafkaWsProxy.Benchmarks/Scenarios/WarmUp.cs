@@ -1,10 +1,10 @@
-using System.Net.WebSockets;
 using KafkaWsProxy.Benchmarks.Infrastructure;
 
 namespace KafkaWsProxy.Benchmarks.Scenarios;
 
 /// <summary>
-/// Records through the proxy both ways before anything is measured, untimed: edge
+/// Records through the proxy both ways before anything is measured, untimed (read back
+/// each way the consume scenario reads): edge
 /// and bridge are long-running services, and a cold run measured their JIT
 /// compilation too (consume measured alone cost edge + bridge ~2.9 CPU-s per 100k
 /// records, warm ~1.3).
@@ -15,7 +15,7 @@ internal static class WarmUp
 
     // A round and the recompilation after it that cost the edge's and the bridge's JIT compilers less than this end the warm-up.
     private const double SettledJitSeconds = 0.05;
-    private const int MaxRounds = 4;
+    private const int MaxRounds = 6;
 
     public static async Task RunAsync(BenchEnvironment environment, BenchOptions options)
     {
@@ -83,23 +83,6 @@ internal static class WarmUp
             await acked.WaitAsync(s_deadline);
         }
 
-        var consumer = new ClientWebSocket();
-        try
-        {
-            using var timeout = new CancellationTokenSource(s_deadline);
-            await consumer.ConnectAsync(
-                environment.SocketUri("/socket/out", $"clientId=bench-warm-up-{Guid.NewGuid():N}&topic={topic}&offsetResetStrategy=earliest"),
-                timeout.Token);
-            var reader = new WsMessageReader(consumer);
-            for (var read = 0; read < records; read++)
-            {
-                _ = await reader.ReceiveAsync(timeout.Token)
-                    ?? throw new InvalidOperationException($"The edge closed the warm-up socket after {read} records.");
-            }
-        }
-        finally
-        {
-            await WsFrames.CloseQuietlyAsync(consumer);
-        }
+        await ConsumeThroughput.WarmUpAsync(environment, topic, records, options.CommitEvery);
     }
 }
