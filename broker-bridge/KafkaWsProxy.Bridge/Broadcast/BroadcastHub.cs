@@ -182,8 +182,8 @@ internal sealed class BroadcastHub : IAsyncDisposable
         var records = new BroadcastRecord[taken.Count];
         for (var i = 0; i < taken.Count; i++)
         {
-            var record = _records.Create(taken[i]);
-            records[i] = new BroadcastRecord(record, Configuration.GrpcOptions.SizeInBatch(record));
+            var record = _records.Create(taken[i], out var size);
+            records[i] = new BroadcastRecord(record, size);
         }
 
         BroadcastSubscriber[] subscribers;

@@ -49,7 +49,7 @@ internal sealed class ConsumeResponseWriter(
                     }
 
                     // Bounded by bytes as well as records: the message stays under Grpc:MaxMessageBytes.
-                    var size = GrpcOptions.SizeInBatch(buffered.Record);
+                    var size = buffered.Size;
                     if (batch.Records.Count > 0 && batchBytes + size > maxBatchBytes)
                     {
                         batch = await SendAsync(responses, batch, cancellationToken).ConfigureAwait(false);

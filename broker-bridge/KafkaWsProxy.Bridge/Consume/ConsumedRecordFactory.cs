@@ -10,11 +10,20 @@ namespace KafkaWsProxy.Bridge.Consume;
 /// less the wrappers); a larger record is delivered as a too_large error on that record.</param>
 internal sealed class ConsumedRecordFactory(DataFormat keyFormat, DataFormat valueFormat, int maxRecordBytes)
 {
-    public ConsumedRecord Create(ConsumeResult<byte[]?, byte[]?> result)
+    /// <param name="size">What the record takes in a response's batch, computed once here: protobuf
+    /// does not keep sizes, and each computation measures every string's UTF-8 length again.</param>
+    public ConsumedRecord Create(ConsumeResult<byte[]?, byte[]?> result, out int size)
     {
         var record = Decode(result);
-        var size = GrpcOptions.SizeInBatch(record);
-        return size <= maxRecordBytes ? record : TooLarge(record.Position, size);
+        size = GrpcOptions.SizeInBatch(record);
+        if (size <= maxRecordBytes)
+        {
+            return record;
+        }
+
+        var tooLarge = TooLarge(record.Position, size);
+        size = GrpcOptions.SizeInBatch(tooLarge);
+        return tooLarge;
     }
 
     /// <summary>

@@ -227,7 +227,8 @@ internal sealed class ConsumerPump : IStreamConsumerListener
             return false;
         }
 
-        _pending.Add(new BufferedRecord(_records.Create(result), Partitions.Current(result.Partition.Value)));
+        var record = _records.Create(result, out var size);
+        _pending.Add(new BufferedRecord(record, size, Partitions.Current(result.Partition.Value)));
         return true;
     }
 

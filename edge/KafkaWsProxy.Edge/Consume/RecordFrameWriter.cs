@@ -18,13 +18,16 @@ namespace KafkaWsProxy.Edge.Consume;
 /// </remarks>
 internal sealed class RecordFrameWriter : JsonFrameBuffer
 {
-    private readonly DataFormat _keyFormat;
-    private readonly DataFormat _valueFormat;
+    private static readonly JsonEncodedText s_base64 = JsonEncodedText.Encode("base64");
+
+    // The "format" of each key and value, encoded once per socket rather than per record.
+    private readonly JsonEncodedText _keyFormat;
+    private readonly JsonEncodedText _valueFormat;
 
     public RecordFrameWriter(DataFormat keyFormat, DataFormat valueFormat)
     {
-        _keyFormat = keyFormat;
-        _valueFormat = valueFormat;
+        _keyFormat = JsonEncodedText.Encode(FormatNames.NameOf(keyFormat));
+        _valueFormat = JsonEncodedText.Encode(FormatNames.NameOf(valueFormat));
     }
 
     // Per record, the id and the topic are written from UTF-8 bytes: no string, no transcoding.
@@ -147,11 +150,10 @@ internal sealed class RecordFrameWriter : JsonFrameBuffer
         Writer.WriteEndObject();
     }
 
-    private void WriteTyped(TypedValue value, DataFormat format)
+    private void WriteTyped(TypedValue value, JsonEncodedText formatName)
     {
         Writer.WriteStartObject();
         Writer.WritePropertyName("value"u8);
-        var formatName = FormatNames.NameOf(format);
         switch (value.KindCase)
         {
             case TypedValue.KindOneofCase.StringValue:
@@ -177,7 +179,7 @@ internal sealed class RecordFrameWriter : JsonFrameBuffer
                 break;
             default:
                 Writer.WriteBase64StringValue(value.BytesValue.Span);
-                formatName = "base64";
+                formatName = s_base64;
                 break;
         }
 
