@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
 
@@ -20,10 +21,7 @@ internal sealed class EdgeMetrics
     private readonly Counter<long> _socketsOpened;
     private readonly Counter<long> _socketsRefused;
     private readonly Counter<long> _socketsClosed;
-    private readonly Counter<long> _framesReceived;
-    private readonly Counter<long> _framesSent;
-    private readonly Counter<long> _bytesReceived;
-    private readonly Counter<long> _bytesSent;
+    private readonly ConcurrentDictionary<string, FrameTotals> _frames = new(StringComparer.Ordinal);
     private readonly Counter<long> _errorFrames;
     private readonly Histogram<double> _ackDuration;
     private readonly Counter<long> _bridgeStreamOpens;
@@ -38,10 +36,14 @@ internal sealed class EdgeMetrics
             "Socket requests refused before the upgrade, by endpoint and HTTP status.");
         _socketsClosed = meter.CreateCounter<long>("kafkawsproxy.edge.sockets.closed", "{socket}",
             "Sockets ended, by endpoint and close code sent (\"abort\": the connection was lost).");
-        _framesReceived = meter.CreateCounter<long>("kafkawsproxy.edge.frames.received", "{frame}", "WebSocket messages received, by endpoint.");
-        _framesSent = meter.CreateCounter<long>("kafkawsproxy.edge.frames.sent", "{frame}", "WebSocket messages sent, by endpoint.");
-        _bytesReceived = meter.CreateCounter<long>("kafkawsproxy.edge.received", "By", "WebSocket payload bytes received, by endpoint.");
-        _bytesSent = meter.CreateCounter<long>("kafkawsproxy.edge.sent", "By", "WebSocket payload bytes sent, by endpoint.");
+        meter.CreateObservableCounter("kafkawsproxy.edge.frames.received", () => Observe(static t => t.FramesReceived), "{frame}",
+            "WebSocket messages received, by endpoint.");
+        meter.CreateObservableCounter("kafkawsproxy.edge.frames.sent", () => Observe(static t => t.FramesSent), "{frame}",
+            "WebSocket messages sent, by endpoint.");
+        meter.CreateObservableCounter("kafkawsproxy.edge.received", () => Observe(static t => t.BytesReceived), "By",
+            "WebSocket payload bytes received, by endpoint.");
+        meter.CreateObservableCounter("kafkawsproxy.edge.sent", () => Observe(static t => t.BytesSent), "By",
+            "WebSocket payload bytes sent, by endpoint.");
         _errorFrames = meter.CreateCounter<long>("kafkawsproxy.edge.error_frames", "{frame}", "Error frames sent, by endpoint and error code.");
         _ackDuration = meter.CreateHistogram("kafkawsproxy.edge.ack.duration", "s",
             "From a /socket/in frame received to its ack (or error frame) written.",
@@ -68,25 +70,11 @@ internal sealed class EdgeMetrics
     public void SocketClosed(string path, System.Net.WebSockets.WebSocketCloseStatus? closeCode) =>
         _socketsClosed.Add(1, Endpoint(path), new("close_code", closeCode is { } code ? ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture) : "abort"));
 
-    public void FrameReceived(in KeyValuePair<string, object?> endpoint, int bytes, bool endOfMessage)
-    {
-        if (endOfMessage)
-        {
-            _framesReceived.Add(1, endpoint);
-        }
+    /// <summary>The message and byte totals of an endpoint's sockets (endpoints are a fixed few).</summary>
+    public FrameTotals FramesOf(string path) => _frames.GetOrAdd(path, static _ => new FrameTotals());
 
-        _bytesReceived.Add(bytes, endpoint);
-    }
-
-    public void FrameSent(in KeyValuePair<string, object?> endpoint, int bytes, bool endOfMessage)
-    {
-        if (endOfMessage)
-        {
-            _framesSent.Add(1, endpoint);
-        }
-
-        _bytesSent.Add(bytes, endpoint);
-    }
+    private IEnumerable<Measurement<long>> Observe(Func<FrameTotals, long> value) =>
+        _frames.Select(endpoint => new Measurement<long>(value(endpoint.Value), Endpoint(endpoint.Key)));
 
     public void ErrorFrameSent(in KeyValuePair<string, object?> endpoint, string code) => _errorFrames.Add(1, endpoint, new("code", code));
 

@@ -22,6 +22,7 @@ internal sealed class MeteredWebSocket(WebSocket inner, EdgeMetrics metrics, str
     private static readonly byte[] s_errorFramePrefix = "{\"error\":{\"code\":\""u8.ToArray();
 
     private readonly KeyValuePair<string, object?> _endpoint = EdgeMetrics.Endpoint(path);
+    private readonly FrameTotals _frames = metrics.FramesOf(path);
 
     // When each frame still owed an answer was received (Stopwatch timestamps), oldest first.
     private readonly ConcurrentQueue<long>? _unanswered = answersEveryFrame ? new() : null;
@@ -92,8 +93,7 @@ internal sealed class MeteredWebSocket(WebSocket inner, EdgeMetrics metrics, str
             return;
         }
 
-        // A message read in parts is counted once, with all its bytes.
-        metrics.FrameReceived(_endpoint, bytes, endOfMessage);
+        _frames.Received(bytes, endOfMessage);
         if (endOfMessage)
         {
             _unanswered?.Enqueue(Stopwatch.GetTimestamp());
@@ -102,7 +102,7 @@ internal sealed class MeteredWebSocket(WebSocket inner, EdgeMetrics metrics, str
 
     private void Sent(ReadOnlySpan<byte> frame, bool endOfMessage)
     {
-        metrics.FrameSent(_endpoint, frame.Length, endOfMessage);
+        _frames.Sent(frame.Length, endOfMessage);
         if (frame.StartsWith(s_errorFramePrefix))
         {
             metrics.ErrorFrameSent(_endpoint, ErrorCodeOf(frame[s_errorFramePrefix.Length..]));
