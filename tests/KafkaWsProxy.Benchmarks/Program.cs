@@ -7,9 +7,9 @@ if (args is [BroadcastFloorServer.Argument, .. var broadcastFloorArguments])
     return await BroadcastFloorServer.RunAsync(broadcastFloorArguments);
 }
 
-if (args is [FloorServer.Argument, .. var floorArguments])
+if (args is [ProduceFloorServer.Argument, .. var floorArguments])
 {
-    return await FloorServer.RunAsync(floorArguments);
+    return await ProduceFloorServer.RunAsync(floorArguments);
 }
 
 BenchOptions options;

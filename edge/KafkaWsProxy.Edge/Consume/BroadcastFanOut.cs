@@ -269,15 +269,43 @@ internal sealed class BroadcastFanOut : IDisposable
     {
         // The writer's buffer is reused: the frame keeps a copy, framed once, that every socket's queue shares.
         var payload = _key.BatchSize == 0 ? frames.Single(batch[0]) : frames.Batch(batch);
-        var last = new Dictionary<int, long>();
-        foreach (var record in batch)
-        {
-            last[record.Position.Partition] = record.Position.Offset;
-        }
-
-        var frame = BroadcastFrame.Of(payload.Span, batch.Count, [.. last.Select(p => (p.Key, p.Value))]);
+        var frame = BroadcastFrame.Of(payload.Span, batch.Count, LastOffsets(batch));
         batch.Clear();
         return frame;
+    }
+
+    /// <summary>The newest offset of each partition in the batch: read newest first, a partition's first record seen is its last.</summary>
+    private static (int Partition, long Offset)[] LastOffsets(List<ConsumedRecord> batch)
+    {
+        if (batch.Count == 1)
+        {
+            return [(batch[0].Position.Partition, batch[0].Position.Offset)];
+        }
+
+        var last = new List<(int Partition, long Offset)>();
+        for (var i = batch.Count - 1; i >= 0; i--)
+        {
+            var position = batch[i].Position;
+            if (!Seen(last, position.Partition))
+            {
+                last.Add((position.Partition, position.Offset));
+            }
+        }
+
+        return [.. last];
+
+        static bool Seen(List<(int Partition, long Offset)> last, int partition)
+        {
+            foreach (var (seen, _) in last)
+            {
+                if (seen == partition)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     private void Dispatch(BroadcastFrame frame)

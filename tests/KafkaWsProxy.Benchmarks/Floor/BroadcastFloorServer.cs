@@ -39,12 +39,7 @@ internal sealed class BroadcastFloorServer
     /// <summary>The floor process: serves until stopped. Takes --urls and --queued-frames Q.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
-        // Nothing from the working directory: the services' appsettings.json sit beside the benchmark.
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddCommandLine(args).AddEnvironmentVariables();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1));
-        var app = builder.Build();
+        var app = FloorHost.CreateBuilder(args).Build();
         var server = new BroadcastFloorServer(app.Configuration.GetValue("queued-frames", 100));
         app.UseWebSockets();
         app.Map("/broadcast", server.ServeAsync);

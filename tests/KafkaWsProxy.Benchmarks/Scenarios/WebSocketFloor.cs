@@ -6,7 +6,7 @@ namespace KafkaWsProxy.Benchmarks.Scenarios;
 
 /// <summary>
 /// The produce scenario's client (C sockets × W in flight, the same frames) against
-/// <see cref="FloorServer"/>: the most frames per second this machine's Kestrel and
+/// <see cref="ProduceFloorServer"/>: the most frames per second this machine's Kestrel and
 /// client manage with no Kafka behind them, and the server's CPU per frame. When the
 /// produce scenario ran too, the proxy's produce is reported as a ratio of it, and the
 /// edge's CPU per record beside the floor server's.
@@ -19,7 +19,7 @@ internal static class WebSocketFloor
     {
         var n = options.ProduceRecords;
         var value = Records.Value(options.ValueBytes);
-        await using var server = await FloorServer.StartAsync();
+        await using var server = await ProduceFloor.StartAsync();
 
         // Warm-up, untimed, as the proxy gets: the server's and the client's JIT.
         await SendAllAsync(server, options, options.Quick ? 500 : 20_000, value, new LatencyRecorder());
@@ -55,7 +55,7 @@ internal static class WebSocketFloor
         }
     }
 
-    private static async Task<double> SendAllAsync(FloorServer server, BenchOptions options, int n, string value, LatencyRecorder latency)
+    private static async Task<double> SendAllAsync(ProduceFloor server, BenchOptions options, int n, string value, LatencyRecorder latency)
     {
         var sockets = new List<ProduceSocket>();
         try

@@ -18,10 +18,8 @@ public sealed class ConsumeSessionTests
     {
         // Was: the stream awaited the consumer's Close, which librdkafka can block forever
         // when an assignment arrives during it; the superseded client never got its close.
-        using var pool = new ConsumerPollerPool(Options.Create(new ConsumeOptions { Pollers = 1 }), NullLogger<ConsumerPollerPool>.Instance);
-        using var closeHeld = new ManualResetEventSlim(initialState: false);
-        var kafka = new FakeStreamConsumer { HoldClose = closeHeld };
-        var session = NewSession(kafka, pool);
+        using var held = new SessionWithHeldClose();
+        var (kafka, session) = (held.Kafka, held.Session);
         using var superseded = new CancellationTokenSource();
         var run = session.RunAsync(new EndlessRequests(), new RecordingResponses(), superseded.Token, superseded.Token);
 
@@ -32,7 +30,7 @@ public sealed class ConsumeSessionTests
         await Eventually.TrueAsync(() => kafka.CloseCalls == 1, "the consumer to be closing");
 
         Assert.Equal(0, kafka.DisposeCalls);
-        closeHeld.Set();
+        held.ReleaseClose();
         await Eventually.TrueAsync(() => kafka.DisposeCalls == 1, "the consumer to be disposed once its Close returned");
         Assert.False(kafka.DisposedWhileClosing);
     }
@@ -40,10 +38,8 @@ public sealed class ConsumeSessionTests
     [Fact]
     public async Task RunAsync_EndedByItsClient_EndsOnlyOnceTheConsumerIsClosed()
     {
-        using var pool = new ConsumerPollerPool(Options.Create(new ConsumeOptions { Pollers = 1 }), NullLogger<ConsumerPollerPool>.Instance);
-        using var closeHeld = new ManualResetEventSlim(initialState: false);
-        var kafka = new FakeStreamConsumer { HoldClose = closeHeld };
-        var session = NewSession(kafka, pool);
+        using var held = new SessionWithHeldClose();
+        var (kafka, session) = (held.Kafka, held.Session);
         using var ended = new CancellationTokenSource();
         var run = session.RunAsync(new EndlessRequests(), new RecordingResponses(), ended.Token);
 
@@ -52,7 +48,7 @@ public sealed class ConsumeSessionTests
 
         // The group is left before the call ends, so the same client can rejoin at once.
         Assert.False(run.IsCompleted);
-        closeHeld.Set();
+        held.ReleaseClose();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(s_deadline));
         session.Dispose();
         Assert.Equal(1, kafka.DisposeCalls);
@@ -62,10 +58,8 @@ public sealed class ConsumeSessionTests
     [Fact]
     public async Task RunAsync_ConsumerCloseHangsPastTheCloseTimeout_TheStreamEndsAndTheConsumerIsDisposedOnlyAfterItsClose()
     {
-        using var pool = new ConsumerPollerPool(Options.Create(new ConsumeOptions { Pollers = 1 }), NullLogger<ConsumerPollerPool>.Instance);
-        using var closeHeld = new ManualResetEventSlim(initialState: false);
-        var kafka = new FakeStreamConsumer { HoldClose = closeHeld };
-        var session = NewSession(kafka, pool, new ConsumeOptions { CloseTimeout = TimeSpan.FromMilliseconds(100) });
+        using var held = new SessionWithHeldClose(new ConsumeOptions { CloseTimeout = TimeSpan.FromMilliseconds(100) });
+        var (kafka, session) = (held.Kafka, held.Session);
         using var ended = new CancellationTokenSource();
         var run = session.RunAsync(new EndlessRequests(), new RecordingResponses(), ended.Token);
 
@@ -76,13 +70,38 @@ public sealed class ConsumeSessionTests
         await Eventually.TrueAsync(() => kafka.CloseCalls == 1, "the consumer to be closing");
 
         Assert.Equal(0, kafka.DisposeCalls);
-        closeHeld.Set();
+        held.ReleaseClose();
         await Eventually.TrueAsync(() => kafka.DisposeCalls == 1, "the consumer to be disposed once its Close returned");
         Assert.False(kafka.DisposedWhileClosing);
     }
 
-    private static ConsumeSession NewSession(FakeStreamConsumer kafka, ConsumerPollerPool pool, ConsumeOptions? options = null) => new(
-        kafka, pool, new ConsumeOpen { Topic = "t", ClientId = "c" }, "g", options ?? new ConsumeOptions(), new GrpcOptions(), TimeProvider.System, NullLogger.Instance);
+    /// <summary>A session over a fake consumer whose Close blocks until <see cref="ReleaseClose"/>.</summary>
+    private sealed class SessionWithHeldClose : IDisposable
+    {
+        private readonly ConsumerPollerPool _pool = new(Options.Create(new ConsumeOptions { Pollers = 1 }), NullLogger<ConsumerPollerPool>.Instance);
+        private readonly ManualResetEventSlim _closeHeld = new(initialState: false);
+
+        public SessionWithHeldClose(ConsumeOptions? options = null)
+        {
+            Kafka = new FakeStreamConsumer { HoldClose = _closeHeld };
+            Session = new ConsumeSession(Kafka, _pool, new ConsumeOpen { Topic = "t", ClientId = "c" }, "g",
+                options ?? new ConsumeOptions(), new GrpcOptions(), TimeProvider.System, NullLogger.Instance);
+        }
+
+        public FakeStreamConsumer Kafka { get; }
+
+        public ConsumeSession Session { get; }
+
+        public void ReleaseClose() => _closeHeld.Set();
+
+        public void Dispose()
+        {
+            // No poller thread is left waiting on the event when it goes.
+            _closeHeld.Set();
+            _pool.Dispose();
+            _closeHeld.Dispose();
+        }
+    }
 
     /// <summary>A client that sends nothing after its open and never ends its requests.</summary>
     private sealed class EndlessRequests : IAsyncStreamReader<ConsumeRequest>

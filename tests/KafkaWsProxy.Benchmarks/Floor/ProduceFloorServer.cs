@@ -1,12 +1,8 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
-using KafkaWsProxy.TestSupport;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
 
 namespace KafkaWsProxy.Benchmarks.Floor;
 
@@ -18,37 +14,18 @@ namespace KafkaWsProxy.Benchmarks.Floor;
 /// machine with Kestrel and the same client.
 /// </summary>
 /// <remarks>
-/// It runs as a process of its own (the benchmark program with <see cref="Argument"/>),
-/// as the edge does, so that its CPU per frame is read apart from the client's and
-/// compares with the edge's.
+/// It runs as a process of its own (the benchmark program with <see cref="Argument"/>,
+/// driven through <see cref="ProduceFloor"/>), as the edge does, so that its CPU per
+/// frame is read apart from the client's and compares with the edge's.
 /// </remarks>
-internal sealed class FloorServer : IAsyncDisposable
+internal static class ProduceFloorServer
 {
     public const string Argument = "--floor-server";
-
-    private readonly ServiceProcess _process;
-
-    private FloorServer(ServiceProcess process) => _process = process;
-
-    /// <summary>ws://…/floor</summary>
-    public Uri Address => new UriBuilder(_process.Address) { Scheme = "ws", Path = "/floor" }.Uri;
-
-    public TimeSpan CpuTime => _process.CpuTime;
-
-    public static async Task<FloorServer> StartAsync() =>
-        new(await ServiceProcess.StartAsync("WebSocket floor", typeof(FloorServer).Assembly.Location,
-            new Dictionary<string, string?>(), options: ServiceProcessOptions.Benchmarks, arguments: [Argument]));
 
     /// <summary>The floor process: serves until stopped. Takes --urls.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
-        // Nothing from the working directory: the services' appsettings.json sit beside the benchmark
-        // (the bridge's asks Kestrel for HTTP/2 only, which no WebSocket upgrade can use).
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddCommandLine(args);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1));
-        var app = builder.Build();
+        var app = FloorHost.CreateBuilder(args).Build();
         app.UseWebSockets();
         app.Map("/floor", async context =>
         {
@@ -160,6 +137,4 @@ internal sealed class FloorServer : IAsyncDisposable
 
         json.WriteEndObject();
     }
-
-    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
