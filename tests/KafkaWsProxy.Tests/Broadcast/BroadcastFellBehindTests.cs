@@ -97,12 +97,13 @@ public sealed class BroadcastFellBehindTests(ProxyFixture proxy)
         // The edge reads the bridge stream at once and holds what its renderer has not taken, up to
         // Sockets:BroadcastBufferedRecords: one burst of 50 records (the bridge sends what one poll
         // returns in one message) is more than 5, so the edge ends the stream before rendering any.
+        // The 50 are written as one batch, so no fetch can catch the first ones alone.
         await using var instance = await proxy.StartProxyAsync(
             edgeSettings: new Dictionary<string, string?> { ["Sockets__BroadcastBufferedRecords"] = "5" });
         var topic = proxy.CreateTopic(partitions: 1);
         await using var socket = await TestSocket.ConnectAsync(instance.SocketUri("/socket/out", $"clientId=slow-edge&topic={topic}&mode=broadcast"));
 
-        await KafkaSeed.ProduceAsync(proxy.Kafka.BootstrapServers, topic, 50, partition: 0);
+        await KafkaSeed.ProduceOneBatchAsync(proxy.Kafka.BootstrapServers, topic, 50, partition: 0);
 
         var frames = await socket.ReceiveUntilCloseAsync();
         Assert.Empty(frames);

@@ -28,6 +28,29 @@ internal static class KafkaSeed
         return results;
     }
 
+    /// <summary>
+    /// Produces <paramref name="count"/> records to one partition in a single batch: the broker appends
+    /// them together, so a consumer's fetch sees all of them or none (where <see cref="ProduceAsync(string, string, int, int?, string)"/>
+    /// writes one record at a time, and a fetch can catch the first ones alone).
+    /// </summary>
+    public static async Task ProduceOneBatchAsync(string bootstrapServers, string topic, int count, int partition)
+    {
+        using var producer = new ProducerBuilder<string?, string>(new ProducerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            // Held until Flush, which sends them in one request.
+            LingerMs = 60_000,
+        }).Build();
+        var delivered = new List<Task<DeliveryResult<string?, string>>>();
+        for (var i = 0; i < count; i++)
+        {
+            delivered.Add(producer.ProduceAsync(new TopicPartition(topic, partition), new Message<string?, string> { Key = $"k{i}", Value = $"v{i}" }));
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(30));
+        await Task.WhenAll(delivered);
+    }
+
     public static Task<List<DeliveryResult<string?, string>>> ProduceAsync(
         string bootstrapServers, string topic, int count, int? partition = null, string prefix = "v") =>
         ProduceAsync(bootstrapServers, topic, Enumerable.Range(0, count).Select(i => ((string?)$"k{i}", $"{prefix}{i}")), partition);
