@@ -3,11 +3,10 @@ using KafkaWsProxy.Benchmarks.Infrastructure;
 namespace KafkaWsProxy.Benchmarks.Scenarios;
 
 /// <summary>
-/// Records through the proxy both ways before anything is measured, untimed (read back
-/// each way the consume scenario reads): edge
-/// and bridge are long-running services, and a cold run measured their JIT
-/// compilation too (consume measured alone cost edge + bridge ~2.9 CPU-s per 100k
-/// records, warm ~1.3).
+/// Records through the proxy both ways before anything is measured, untimed, and read
+/// back each way the consume scenario reads: edge and bridge are long-running
+/// services, and a cold run measured their JIT compilation too (consume measured
+/// alone cost edge + bridge ~2.9 CPU-s per 100k records, warm ~1.3).
 /// </summary>
 internal static class WarmUp
 {

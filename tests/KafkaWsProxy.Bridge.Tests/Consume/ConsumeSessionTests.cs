@@ -19,7 +19,7 @@ public sealed class ConsumeSessionTests
         // Was: the stream awaited the consumer's Close, which librdkafka can block forever
         // when an assignment arrives during it; the superseded client never got its close.
         using var held = new SessionWithHeldClose();
-        var (kafka, session) = (held.Kafka, held.Session);
+        var session = held.Session;
         using var superseded = new CancellationTokenSource();
         var run = session.RunAsync(new EndlessRequests(), new RecordingResponses(), superseded.Token, superseded.Token);
 
@@ -27,12 +27,7 @@ public sealed class ConsumeSessionTests
         // Ended by its token, as the service sees it (it then answers ABORTED); without waiting for Close.
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(s_deadline));
         session.Dispose();
-        await Eventually.TrueAsync(() => kafka.CloseCalls == 1, "the consumer to be closing");
-
-        Assert.Equal(0, kafka.DisposeCalls);
-        held.ReleaseClose();
-        await Eventually.TrueAsync(() => kafka.DisposeCalls == 1, "the consumer to be disposed once its Close returned");
-        Assert.False(kafka.DisposedWhileClosing);
+        await held.AssertDisposedOnlyAfterItsCloseAsync();
     }
 
     [Fact]
@@ -59,7 +54,7 @@ public sealed class ConsumeSessionTests
     public async Task RunAsync_ConsumerCloseHangsPastTheCloseTimeout_TheStreamEndsAndTheConsumerIsDisposedOnlyAfterItsClose()
     {
         using var held = new SessionWithHeldClose(new ConsumeOptions { CloseTimeout = TimeSpan.FromMilliseconds(100) });
-        var (kafka, session) = (held.Kafka, held.Session);
+        var session = held.Session;
         using var ended = new CancellationTokenSource();
         var run = session.RunAsync(new EndlessRequests(), new RecordingResponses(), ended.Token);
 
@@ -67,12 +62,7 @@ public sealed class ConsumeSessionTests
         // The Close never returns on its own (librdkafka can hang in it): the call ends all the same.
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(s_deadline));
         session.Dispose();
-        await Eventually.TrueAsync(() => kafka.CloseCalls == 1, "the consumer to be closing");
-
-        Assert.Equal(0, kafka.DisposeCalls);
-        held.ReleaseClose();
-        await Eventually.TrueAsync(() => kafka.DisposeCalls == 1, "the consumer to be disposed once its Close returned");
-        Assert.False(kafka.DisposedWhileClosing);
+        await held.AssertDisposedOnlyAfterItsCloseAsync();
     }
 
     /// <summary>A session over a fake consumer whose Close blocks until <see cref="ReleaseClose"/>.</summary>
@@ -93,6 +83,17 @@ public sealed class ConsumeSessionTests
         public ConsumeSession Session { get; }
 
         public void ReleaseClose() => _closeHeld.Set();
+
+        /// <summary>The consumer's Close has begun and holds; it is disposed once, and only after the Close returns.</summary>
+        public async Task AssertDisposedOnlyAfterItsCloseAsync()
+        {
+            await Eventually.TrueAsync(() => Kafka.CloseCalls == 1, "the consumer to be closing");
+
+            Assert.Equal(0, Kafka.DisposeCalls);
+            ReleaseClose();
+            await Eventually.TrueAsync(() => Kafka.DisposeCalls == 1, "the consumer to be disposed once its Close returned");
+            Assert.False(Kafka.DisposedWhileClosing);
+        }
 
         public void Dispose()
         {

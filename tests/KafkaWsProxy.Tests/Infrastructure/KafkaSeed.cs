@@ -47,7 +47,8 @@ internal static class KafkaSeed
             delivered.Add(producer.ProduceAsync(new TopicPartition(topic, partition), new Message<string?, string> { Key = $"k{i}", Value = $"v{i}" }));
         }
 
-        producer.Flush(TimeSpan.FromSeconds(30));
+        // Flush blocks until the request is answered: off the test's thread.
+        await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(30)));
         await Task.WhenAll(delivered);
     }
 
