@@ -5,9 +5,7 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using KafkaWsProxy.Benchmarks.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 
 namespace KafkaWsProxy.Benchmarks.Floor;
